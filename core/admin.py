@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from core.models import AuditEvent, CalendarDay
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "target_type", "target_id", "target_repr"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["action", "target_repr", "target_id", "actor__username"]
+    date_hierarchy = "at"
+
+    # The trail is append-only: nobody edits or deletes it, not even an administrator.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "note"]
+    list_filter = ["kind"]

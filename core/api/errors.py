@@ -1,0 +1,65 @@
+"""Every API error has one body: ``{"detail": str, "code": str, "errors": {field: [messages]}}``."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import DomainError
+
+
+def _as_field_errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """Flatten DRF's nested detail to ``{"fees.0.amount": ["..."]}``."""
+    key = prefix or "non_field_errors"
+    if isinstance(detail, dict):
+        errors: dict[str, list[str]] = {}
+        for field, value in detail.items():
+            errors.update(_as_field_errors(value, f"{prefix}.{field}" if prefix else str(field)))
+        return errors
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return {key: [str(item) for item in detail]}
+        errors = {}
+        for index, item in enumerate(detail):
+            if item:
+                errors.update(_as_field_errors(item, f"{prefix}.{index}" if prefix else str(index)))
+        return errors
+    return {key: [str(detail)]}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        body = {"detail": exc.message, "code": exc.code, "errors": exc.as_dict()}
+        return Response(body, status=exc.http_status)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _as_field_errors(exc.detail)
+        response.data = {
+            "detail": "Invalid input.",
+            "code": "invalid",
+            "errors": errors,
+        }
+        response.status_code = status.HTTP_400_BAD_REQUEST
+    elif isinstance(exc, exceptions.APIException):
+        detail = exc.detail
+        response.data = {
+            "detail": str(detail) if not isinstance(detail, dict | list) else exc.default_detail,
+            "code": getattr(detail, "code", exc.default_code),
+            "errors": {},
+        }
+    return response

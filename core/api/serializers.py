@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from core.models import AuditEvent
+from core.roles import user_roles
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    full_name = serializers.CharField(source="get_full_name")
+    roles = serializers.SerializerMethodField()
+
+    def get_roles(self, user) -> list[str]:
+        return sorted(role.value for role in user_roles(user))
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+    target_type = serializers.CharField(source="target_type.model", default=None)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "at", "actor", "action", "target_type", "target_id", "target_repr", "data"]

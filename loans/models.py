@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class AmountUnit(models.TextChoices):
+    KZT = "KZT", _("KZT")
+    MRP = "MRP", _("MRP")  # converted with the MRP of the decision's year
+
+
+class DayCount(models.TextChoices):
+    THIRTY_360 = "30/360", _("30/360 (30-day month, 360-day year)")
+    ACTUAL_360 = "actual/360", _("Actual days, 360-day year")
+    ACTUAL_365 = "actual/365", _("Actual days, 365-day year")
+
+
+class RepaymentMethod(models.TextChoices):
+    ANNUITY = "annuity", _("Annuity")
+    DIFFERENTIATED = "differentiated", _("Differentiated")
+    INTEREST_ONLY = "interest_only", _("Interest only, principal at maturity")
+
+
+class Purpose(models.TextChoices):
+    ANY_LAWFUL = "any_lawful", _("Any lawful purpose")
+    FIXED_ASSETS = "fixed_assets", _("Fixed assets")
+    WORKING_CAPITAL = "working_capital", _("Working capital")
+
+
+class Product(models.Model):
+    """A loan product and its limits (DOMAIN.md §5); outside them an application is refused."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+    min_amount = models.DecimalField(_("minimum amount"), max_digits=18, decimal_places=2)
+    min_amount_unit = models.CharField(
+        _("unit of the minimum"), max_length=3, choices=AmountUnit.choices, default=AmountUnit.KZT
+    )
+    max_amount = models.DecimalField(_("maximum amount"), max_digits=18, decimal_places=2)
+    max_amount_unit = models.CharField(
+        _("unit of the maximum"), max_length=3, choices=AmountUnit.choices, default=AmountUnit.KZT
+    )
+    min_term_months = models.PositiveSmallIntegerField(
+        _("minimum term, months"), validators=[MinValueValidator(1)]
+    )
+    max_term_months = models.PositiveSmallIntegerField(_("maximum term, months"))
+    min_rate = models.DecimalField(_("minimum annual rate, %"), max_digits=9, decimal_places=6)
+    max_rate = models.DecimalField(_("maximum annual rate, %"), max_digits=9, decimal_places=6)
+    gesv_cap = models.DecimalField(_("GESV cap, %"), max_digits=9, decimal_places=6)
+    secured = models.BooleanField(_("secured"), default=True)
+    day_count = models.CharField(_("day count"), max_length=12, choices=DayCount.choices)
+    methods = models.JSONField(_("allowed repayment methods"), default=list)
+    payment_multiple = models.DecimalField(
+        _("payment rounded to"), max_digits=9, decimal_places=2, default=Decimal("0.01")
+    )
+    penalty_rate_daily = models.DecimalField(
+        _("penalty, % of the overdue amount per day"),
+        max_digits=9,
+        decimal_places=6,
+        default=Decimal("0"),
+    )
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_term_months__gte=F("min_term_months")), name="product_term_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_rate__gte=F("min_rate")), name="product_rate_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_rate__gte=0) & Q(max_rate__lte=100), name="product_rate_bounds"
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_multiple__gt=0), name="product_multiple_pos"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "ru")[:2]
+        return {"kk": self.name_kk, "en": self.name_en}.get(language, self.name_ru)
+
+
+class ProductPurpose(models.Model):
+    """A purpose the product finances, with its own longest term where the rules set one."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="purposes")
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
+    max_term_months = models.PositiveSmallIntegerField(
+        _("maximum term for this purpose, months"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("product purpose")
+        verbose_name_plural = _("product purposes")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "purpose"], name="product_purpose_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_purpose_display()

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+
+from core.roles import Role
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    """``make_user(Role.RISK_MANAGER)`` -> a saved user in that role's group."""
+    counter = iter(range(1, 10_000))
+
+    def make(*roles: Role, username: str | None = None, password: str = "pw-Secret-123"):
+        user = django_user_model.objects.create_user(
+            username=username or f"user{next(counter)}", password=password
+        )
+        user.groups.set(Group.objects.filter(name__in=[role.value for role in roles]))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def client_as(client, make_user):
+    """A browser client logged in as a new user of the given role."""
+
+    def login(*roles: Role):
+        user = make_user(*roles)
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def api_as(api_client, make_user):
+    def login(*roles: Role):
+        api_client.force_authenticate(make_user(*roles))
+        return api_client
+
+    return login
