@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from core.models import AuditEvent, CalendarDay
+from core.models import AuditEvent, CalendarDay, RegulatoryValue
 
 
 @admin.register(AuditEvent)
@@ -27,3 +27,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 class CalendarDayAdmin(admin.ModelAdmin):
     list_display = ["date", "kind", "note"]
     list_filter = ["kind"]
+
+
+@admin.register(RegulatoryValue)
+class RegulatoryValueAdmin(admin.ModelAdmin):
+    list_display = ["key", "loan_class", "value", "effective_from", "needs_verification", "source"]
+    list_filter = ["key", "loan_class", "needs_verification"]
+    date_hierarchy = "effective_from"

@@ -59,3 +59,89 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
+
+
+class RegulatoryValue(models.Model):
+    """A number set by regulation or by the MFO's rules, in force from a date (DOMAIN.md §12).
+
+    A new year's MRP or a new GESV cap is a new row, never a code change; the value in force on
+    a date is the row with the latest ``effective_from`` not after it.
+    """
+
+    class Key(models.TextChoices):
+        MRP = "mrp", _("Monthly calculation index (MRP), KZT")
+        GESV_CAP = "gesv_cap", _("GESV cap, % a year")
+        GESV_CAP_DAILY = "gesv_cap_daily", _("GESV cap per day, %")
+        PENALTY_DAILY_MAX = "penalty_daily_max", _("Penalty cap, % of the overdue amount a day")
+        PENALTY_YEAR_SHARE_MAX = (
+            "penalty_year_share_max",
+            _("Penalty cap per contract year, % of the loan amount"),
+        )
+        PENALTY_STOP_DAYS = "penalty_stop_days", _("No penalty or interest after days overdue")
+        DEBT_BURDEN_LIMIT = "debt_burden_limit", _("Debt-burden limit (ratio)")
+        K1_OVERDUE90_LIMIT = "k1_overdue90_limit", _("k1 limit on loans overdue over 90 days, %")
+        FIRST_PAYMENT_MAX_DAYS = "first_payment_max_days", _("First payment at most, days")
+        PREPAYMENT_MIN_PAYMENTS = (
+            "prepayment_min_payments",
+            _("Partial prepayment at least, scheduled payments"),
+        )
+        ACCELERATION_DAY = "acceleration_day", _("Acceleration allowed from day of delay")
+        MISUSE_FINE = "misuse_fine", _("Fine for misuse of a targeted loan, %")
+        INSURANCE_EXCESS_DAYS = (
+            "insurance_excess_days",
+            _("Insurance excess paid to the pledgor within, business days"),
+        )
+        ACTION_PLAN_SUBMIT_DAYS = (
+            "action_plan_submit_days",
+            _("k1 action plan submitted within, business days"),
+        )
+        ACTION_PLAN_MIN_MONTHS = (
+            "action_plan_min_months",
+            _("k1 action plan covers at least, months"),
+        )
+        ACTION_PLAN_REPLY_DAYS = (
+            "action_plan_reply_days",
+            _("Regulator answers the plan within, business days"),
+        )
+        ACTION_PLAN_APPROVAL_DAYS = (
+            "action_plan_approval_days",
+            _("k1 action plan approved within, business days"),
+        )
+        RETURN_NOTICE_DAYS = "return_notice_days", _("Notice of return under the limit, days")
+        MIN_CAPITAL = "min_capital", _("Minimum own capital, KZT")
+        K1_CAPITAL_ADEQUACY_MIN = "k1_capital_adequacy_min", _("k1 capital adequacy at least")
+        K2_SINGLE_BORROWER_MAX = "k2_single_borrower_max", _("k2 single-borrower risk at most")
+        K3_LEVERAGE_MAX = "k3_leverage_max", _("k3 leverage at most")
+
+    class LoanClass(models.TextChoices):
+        ANY = "", _("All loans")
+        SHORT_SMALL = "short_small", _("Up to 45 days and up to 45 MRP")
+        INDIVIDUAL = "individual", _("Loans to individuals (non-business)")
+        OVERDUE_HISTORY = (
+            "overdue_history",
+            _("Borrower over 90 days overdue in the last 12 months"),
+        )
+
+    key = models.CharField(_("number"), max_length=40, choices=Key.choices)
+    loan_class = models.CharField(
+        _("applies to"), max_length=30, choices=LoanClass.choices, blank=True, default=""
+    )
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
+    effective_from = models.DateField(_("in force from"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    needs_verification = models.BooleanField(
+        _("to verify"), default=False, help_text=_("Only secondary public sources were found.")
+    )
+
+    class Meta:
+        verbose_name = _("regulatory number")
+        verbose_name_plural = _("regulatory numbers")
+        ordering = ["key", "loan_class", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "loan_class", "effective_from"], name="regulatory_value_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_key_display()} = {self.value} ({self.effective_from})"

@@ -62,6 +62,7 @@ class Product(models.Model):
         _("payment rounded to"), max_digits=9, decimal_places=2, default=Decimal("0.01")
     )
     penalty_rate_daily = models.DecimalField(
+        # xgettext:no-python-format
         _("penalty, % of the overdue amount per day"),
         max_digits=9,
         decimal_places=6,
