@@ -72,9 +72,14 @@ class RegulatoryValue(models.Model):
         MRP = "mrp", _("Monthly calculation index (MRP), KZT")
         GESV_CAP = "gesv_cap", _("GESV cap, % a year")
         GESV_CAP_DAILY = "gesv_cap_daily", _("GESV cap per day, %")
-        PENALTY_DAILY_MAX = "penalty_daily_max", _("Penalty cap, % of the overdue amount a day")
+        PENALTY_DAILY_MAX = (
+            "penalty_daily_max",
+            # xgettext:no-python-format
+            _("Penalty cap, % of the overdue amount a day"),
+        )
         PENALTY_YEAR_SHARE_MAX = (
             "penalty_year_share_max",
+            # xgettext:no-python-format
             _("Penalty cap per contract year, % of the loan amount"),
         )
         PENALTY_STOP_DAYS = "penalty_stop_days", _("No penalty or interest after days overdue")

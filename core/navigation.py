@@ -28,6 +28,11 @@ class WorkQueue:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home", frozenset(Role) - {Role.BRANCH_SYSTEM}),
+    NavItem(
+        _("Loan calculator"),
+        "calculator",
+        frozenset({Role.CREDIT_ADMINISTRATOR, Role.ADMINISTRATOR}),
+    ),
     NavItem(_("Audit trail"), "audit-list", frozenset({Role.ADMINISTRATOR, Role.RISK_MANAGER})),
     NavItem(
         _("API documentation"),

@@ -36,9 +36,9 @@ def regulatory_value(key: str, *, on: date, loan_class: str = "") -> Decimal:
     return value
 
 
-def mrp(*, year: int) -> Decimal:
-    """The MRP of a year: the limits in MRP are evaluated with the MRP of the decision's year."""
-    return regulatory_value(Key.MRP, on=date(year, 12, 31))
+def mrp(*, on: date) -> Decimal:
+    """The MRP in force on a date: limits in MRP are evaluated with the MRP of the decision."""
+    return regulatory_value(Key.MRP, on=on)
 
 
 def gesv_cap(*, on: date, product_cap: Decimal | None = None, loan_class: str = "") -> Decimal:

@@ -12,8 +12,8 @@ def product_list():
     return Product.objects.filter(is_active=True).prefetch_related("purposes")
 
 
-def _in_kzt(amount: Decimal, unit: str, *, year: int) -> Decimal:
-    return amount * mrp(year=year) if unit == AmountUnit.MRP else amount
+def _in_kzt(amount: Decimal, unit: str, *, on: date) -> Decimal:
+    return amount * mrp(on=on) if unit == AmountUnit.MRP else amount
 
 
 def product_limits(product: Product, *, on: date, purpose: str | None = None) -> ProductLimits:
@@ -26,8 +26,8 @@ def product_limits(product: Product, *, on: date, purpose: str | None = None) ->
         if purpose_term:
             max_term = min(max_term, purpose_term)
     return ProductLimits(
-        min_amount=_in_kzt(product.min_amount, product.min_amount_unit, year=on.year),
-        max_amount=_in_kzt(product.max_amount, product.max_amount_unit, year=on.year),
+        min_amount=_in_kzt(product.min_amount, product.min_amount_unit, on=on),
+        max_amount=_in_kzt(product.max_amount, product.max_amount_unit, on=on),
         min_term_months=product.min_term_months,
         max_term_months=max_term,
         min_rate=product.min_rate,

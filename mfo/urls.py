@@ -10,5 +10,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("core.api.urls")),
+    path("api/v1/", include("loans.api.urls")),
+    path("loans/", include("loans.urls")),
     path("", include("core.urls")),
 ]

@@ -18,7 +18,9 @@ def _as_field_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     if isinstance(detail, dict):
         errors: dict[str, list[str]] = {}
         for field, value in detail.items():
-            errors.update(_as_field_errors(value, f"{prefix}.{field}" if prefix else str(field)))
+            # a nested serializer's own errors belong to the field that holds it
+            path = prefix if field == "non_field_errors" else f"{prefix}.{field}".lstrip(".")
+            errors.update(_as_field_errors(value, path))
         return errors
     if isinstance(detail, list):
         if all(not isinstance(item, dict | list) for item in detail):

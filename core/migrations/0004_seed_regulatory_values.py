@@ -10,6 +10,10 @@ LEGACY = date(2012, 1, 1)  # "before" a change: in force since the older rule, f
 
 # (key, loan_class, value, effective_from, source, needs_verification)
 VALUES = [
+    ("mrp", "", D("2917"), date(2021, 1, 1), "Law on the republican budget 2021", True),
+    ("mrp", "", D("3063"), date(2022, 1, 1), "Law on the republican budget 2022", True),
+    ("mrp", "", D("3180"), date(2022, 6, 1), "Budget 2022 as amended from 1 June", True),
+    ("mrp", "", D("3450"), date(2023, 1, 1), "Law on the republican budget 2023", True),
     ("mrp", "", D("3692"), date(2024, 1, 1), "Law on the republican budget 2024", False),
     ("mrp", "", D("3932"), date(2025, 1, 1), "Law on the republican budget 2025", False),
     ("mrp", "", D("4325"), date(2026, 1, 1), "Law on the republican budget 2026", False),

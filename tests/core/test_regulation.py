@@ -18,9 +18,18 @@ from core.regulation import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("year", "value"), [(2024, "3692"), (2025, "3932"), (2026, "4325")])
-def test_mrp_by_year_is_seeded(year, value):
-    assert mrp(year=year) == Decimal(value)
+@pytest.mark.parametrize(
+    ("on", "value"),
+    [
+        (date(2022, 5, 31), "3063"),
+        (date(2022, 6, 1), "3180"),  # raised in the middle of 2022
+        (date(2024, 12, 31), "3692"),
+        (date(2025, 1, 1), "3932"),
+        (date(2026, 11, 30), "4325"),
+    ],
+)
+def test_mrp_in_force_on_a_date_is_seeded(on, value):
+    assert mrp(on=on) == Decimal(value)
 
 
 @pytest.mark.parametrize(
@@ -52,10 +61,10 @@ def test_a_new_year_mrp_is_a_data_change():
     RegulatoryValue.objects.create(
         key=Key.MRP, value=Decimal("4500"), effective_from=date(2027, 1, 1)
     )
-    assert mrp(year=2027) == Decimal("4500")
-    assert mrp(year=2026) == Decimal("4325")
+    assert mrp(on=date(2027, 1, 1)) == Decimal("4500")
+    assert mrp(on=date(2026, 12, 31)) == Decimal("4325")
 
 
 def test_missing_value_names_what_to_enter():
     with pytest.raises(RegulatoryValueMissing, match="MRP"):
-        mrp(year=2019)
+        mrp(on=date(2019, 6, 1))

@@ -1,0 +1,81 @@
+"""The loan calculator: a schedule, its GESV against the cap, and the product's limits.
+
+One function serves the calculator page, its PDF and the API. It reads the product and the
+regulatory numbers; every calculation is the pure domain's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from core.regulation import LoanClass, gesv_cap, mrp
+from loans.domain.gesv import CashFlow, gesv_of_schedule
+from loans.domain.limits import LimitViolation, check_limits, gesv_violation
+from loans.domain.schedule import LoanTerms, Schedule, build_schedule
+from loans.models import Product
+from loans.selectors import product_limits
+
+SHORT_LOAN_DAYS = 45  # a loan this short and no larger than 45 MRP has its own GESV cap
+SHORT_LOAN_MRP = 45
+
+
+@dataclass(frozen=True)
+class Calculation:
+    terms: LoanTerms
+    schedule: Schedule
+    fees: tuple[CashFlow, ...]
+    gesv: Decimal
+    gesv_cap: Decimal
+    limit_violations: tuple[LimitViolation, ...]
+
+    @property
+    def gesv_within_cap(self) -> bool:
+        return self.gesv <= self.gesv_cap
+
+
+def loan_class_of(schedule: Schedule) -> str:
+    """Which regulatory class the loan falls in, for its GESV cap (DOMAIN.md §12)."""
+    days = (schedule.installments[-1].due_date - schedule.start_date).days
+    small = schedule.amount <= SHORT_LOAN_MRP * mrp(on=schedule.start_date)
+    return LoanClass.SHORT_SMALL if days <= SHORT_LOAN_DAYS and small else LoanClass.ANY
+
+
+def calculate(
+    *,
+    terms: LoanTerms,
+    fees: Sequence[CashFlow] = (),
+    product: Product | None = None,
+    on: date | None = None,
+) -> Calculation:
+    """``on`` is the date whose caps and MRP apply; by default the disbursement date."""
+    on = on or terms.disbursement_date
+    schedule = build_schedule(terms)
+    gesv = gesv_of_schedule(schedule, fees)
+    cap = gesv_cap(
+        on=on,
+        product_cap=product.gesv_cap if product else None,
+        loan_class=loan_class_of(schedule),
+    )
+    violations = []
+    if product is not None:
+        violations = check_limits(
+            product_limits(product, on=on),
+            amount=terms.amount,
+            term_months=terms.term_months,
+            annual_rate=terms.annual_rate,
+            method=terms.method,
+            day_count=terms.day_count,
+        )
+    if over_cap := gesv_violation(gesv, cap):
+        violations.append(over_cap)
+    return Calculation(
+        terms=terms,
+        schedule=schedule,
+        fees=tuple(fees),
+        gesv=gesv,
+        gesv_cap=cap,
+        limit_violations=tuple(violations),
+    )
