@@ -85,6 +85,8 @@ PRODUCTS: list[dict] = [
 DEMO_USERS: list[tuple[str, Role, str, str]] = [
     ("credit.admin", Role.CREDIT_ADMINISTRATOR, "Айгүл", "Сейітова"),
     ("committee", Role.COMMITTEE_MEMBER, "Ерлан", "Жақсыбеков"),
+    ("committee2", Role.COMMITTEE_MEMBER, "Мәдина", "Қасымова"),
+    ("committee3", Role.COMMITTEE_MEMBER, "Олег", "Петренко"),
     ("accountant", Role.ACCOUNTANT, "Динара", "Омарова"),
     ("monitoring", Role.MONITORING_MANAGER, "Бауыржан", "Әлиев"),
     ("risk", Role.RISK_MANAGER, "Светлана", "Ким"),

@@ -11,6 +11,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("core.api.urls")),
     path("api/v1/", include("loans.api.urls")),
+    path("api/v1/", include("applications.api.urls")),
     path("loans/", include("loans.urls")),
+    path("applications/", include("applications.urls")),
+    path("committee/", include("applications.committee_urls")),
     path("", include("core.urls")),
 ]

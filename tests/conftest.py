@@ -2,9 +2,17 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from core.roles import Role
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Messages built outside a request are asserted in English; requests pick their own."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ __all__ = [
     "Schedule",
     "build_schedule",
     "due_dates",
+    "repaid_before_last",
     "schedule_over",
 ]
 
@@ -168,13 +169,13 @@ def _first_that_repays_on_time(
     if steps <= 0:
         raise _unrepresentable(multiple, amount, count)
     schedule = build(nearest)
-    if not _repaid_before_last(schedule):
+    if not repaid_before_last(schedule):
         return schedule
     found, on_time, too_soon = None, 0, steps
     probe = steps - 1  # rounding down is the usual answer; bisect only if it is not
     while too_soon - on_time > 1:
         candidate = build(probe * multiple)
-        if _repaid_before_last(candidate):
+        if repaid_before_last(candidate):
             too_soon = probe
         else:
             found, on_time = candidate, probe
@@ -239,7 +240,8 @@ def _lines(
     return lines
 
 
-def _repaid_before_last(schedule: Schedule) -> bool:
+def repaid_before_last(schedule: Schedule) -> bool:
+    """The balance reaches zero before the last instalment, leaving empty ones after it."""
     return any(line.balance == 0 for line in schedule.installments[:-1])
 
 

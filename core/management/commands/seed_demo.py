@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from applications.demo import committee_users, seed_applications, seed_required_documents
 from core.demo import seed_products, seed_users
 
 
@@ -14,3 +16,9 @@ class Command(BaseCommand):
         self.stdout.write("Logins (new passwords on every run):")
         for username, role, password in seed_users():
             self.stdout.write(f"  {role.value:<22} {username:<14} {password}")
+        seed_required_documents()
+        applications = seed_applications(
+            credit_admin=get_user_model().objects.get(username="credit.admin"),
+            committee_members=committee_users(),
+        )
+        self.stdout.write(f"Applications: {len(applications)} at their stages")

@@ -1,0 +1,500 @@
+"""Every change to an applicant or an application: one function each, atomic, locked, audited."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.domain.requirements import BorrowerProfile, LendingRules, borrower_refusals
+from applications.errors import TransitionBlocked, TransitionNotAllowed
+from applications.messages import refusal_message
+from applications.models import (
+    Applicant,
+    ApplicantKind,
+    Application,
+    ApplicationDocument,
+    Conclusion,
+    DebtBurdenAssessment,
+    LendingPolicy,
+    RefusalGround,
+    RequiredDocument,
+    Stage,
+)
+from applications.transitions import DECIDED_BY_COMMITTEE, FINAL, can_follow
+from core.audit import audit
+from core.errors import DomainError
+from core.identifiers import IdentifierError, parse_iin
+from core.regulation import Key, LoanClass, regulatory_value
+from loans.calculator import calculate
+from loans.domain.debt_burden import average_monthly_payment, debt_burden
+from loans.domain.limits import check_limits
+from loans.domain.schedule import LoanTerms
+from loans.messages import limit_message
+from loans.models import Product
+from loans.selectors import product_limits
+
+ALLOWED_UPLOADS = {
+    b"%PDF": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG": "image/png",
+}
+
+
+def lending_policy() -> LendingPolicy:
+    policy, _created = LendingPolicy.objects.get_or_create(pk=1)
+    return policy
+
+
+# --- applicants -----------------------------------------------------------------------------
+
+APPLICANT_FIELDS = {
+    "kind", "iin", "bin", "name", "birth_date", "phone", "email", "legal_address",
+    "actual_address", "region", "tax_registration_date", "activity", "activity_code",
+    "monthly_income", "existing_monthly_payments", "overdue_90_last_12_months",
+    "in_liquidation", "offshore",
+}  # fmt: skip
+
+
+def _derive_from_identifier(applicant: Applicant) -> None:
+    """A person's date of birth is in the IIN: derive it, or refuse a date that disagrees."""
+    if applicant.kind == ApplicantKind.LEGAL_ENTITY or not applicant.iin:
+        return
+    try:
+        born = parse_iin(applicant.iin).birth_date
+    except IdentifierError as exc:
+        raise DomainError(str(exc.args[0]), field="iin") from exc
+    if applicant.birth_date and applicant.birth_date != born:
+        raise DomainError(
+            _("The date of birth does not match the IIN (%(date)s).") % {"date": born},
+            field="birth_date",
+        )
+    applicant.birth_date = born
+
+
+def _save_applicant(applicant: Applicant) -> None:
+    _derive_from_identifier(applicant)
+    try:
+        applicant.full_clean(exclude=["created_by"])
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(messages[0], field=None if field == "__all__" else field) from exc
+    applicant.save()
+
+
+@transaction.atomic
+def applicant_create(*, data: dict[str, Any], by) -> Applicant:
+    applicant = Applicant(created_by=by, **{k: v for k, v in data.items() if k in APPLICANT_FIELDS})
+    _save_applicant(applicant)
+    audit(applicant, "applicant.created", by=by, data={"kind": applicant.kind})
+    return applicant
+
+
+@transaction.atomic
+def applicant_update(*, applicant_id: int, data: dict[str, Any], by) -> Applicant:
+    applicant = Applicant.objects.select_for_update().get(pk=applicant_id)
+    changed = sorted(
+        k for k, v in data.items() if k in APPLICANT_FIELDS and getattr(applicant, k) != v
+    )
+    for field in changed:
+        setattr(applicant, field, data[field])
+    _save_applicant(applicant)
+    audit(applicant, "applicant.updated", by=by, data={"fields": changed})
+    return applicant
+
+
+# --- applications ---------------------------------------------------------------------------
+
+
+def product_limit_violations(
+    product: Product, *, amount, term_months, rate, method, purpose, on: date
+) -> list:
+    return check_limits(
+        product_limits(product, on=on, purpose=purpose),
+        amount=amount,
+        term_months=term_months,
+        annual_rate=rate,
+        method=method,
+        day_count=product.day_count,
+    )
+
+
+@transaction.atomic
+def application_create(
+    *,
+    applicant_id: int,
+    product_id: int,
+    purpose: str,
+    amount: Decimal,
+    term_months: int,
+    rate: Decimal,
+    method: str,
+    repayment_sources: str = "",
+    collateral_offered: str = "",
+    by,
+) -> Application:
+    applicant = Applicant.objects.get(pk=applicant_id)
+    product = Product.objects.get(pk=product_id, is_active=True)
+    if not product.purposes.filter(purpose=purpose).exists():
+        raise DomainError(_("The product does not finance this purpose."), field="purpose")
+    now = timezone.now()
+    application = Application.objects.create(
+        number=f"tmp-{uuid.uuid4().hex[:20]}",
+        applicant=applicant,
+        product=product,
+        purpose=purpose,
+        requested_amount=amount,
+        requested_term_months=term_months,
+        requested_rate=rate,
+        method=method,
+        repayment_sources=repayment_sources,
+        collateral_offered=collateral_offered,
+        stage=Stage.CONSULTATION,
+        stage_changed_at=now,
+        prepared_by=by,
+    )
+    application.number = f"{timezone.localdate(now):%Y}-{application.pk:06d}"
+    application.save(update_fields=["number"])
+    audit(
+        application,
+        "application.registered",
+        by=by,
+        data={"amount": amount, "product": product.code},
+    )
+    return application
+
+
+def lock_application(application_id: int) -> Application:
+    return (
+        Application.objects.select_for_update()
+        .select_related("applicant", "product")
+        .get(pk=application_id)
+    )
+
+
+def move_stage(application: Application, target: Stage, *, by, data: dict | None = None) -> None:
+    previous = application.stage
+    application.stage = target
+    application.stage_changed_at = timezone.now()
+    application.save()
+    audit(
+        application,
+        "application.stage_changed",
+        by=by,
+        data={"from": previous, "to": target, **(data or {})},
+    )
+
+
+def _ensure_can_move(application: Application, target: Stage) -> None:
+    if not can_follow(application.stage, target):
+        raise TransitionNotAllowed(
+            _("An application at stage “%(stage)s” cannot move to “%(target)s”.")
+            % {"stage": application.get_stage_display(), "target": Stage(target).label},
+            field="stage",
+        )
+
+
+def _blocked(reasons: list[str]) -> TransitionBlocked:
+    error = TransitionBlocked(" ".join(reasons), field="stage")
+    error.reasons = reasons
+    return error
+
+
+def requirement_reasons(application: Application, *, on: date) -> list[str]:
+    """Why the applicant does not meet the borrower requirements and product limits, if at all."""
+    applicant, product, policy = application.applicant, application.product, lending_policy()
+    profile = BorrowerProfile(
+        kind=applicant.kind,
+        birth_date=applicant.birth_date,
+        region=applicant.region,
+        activity_code=applicant.activity_code,
+        purpose=application.purpose,
+        in_liquidation=applicant.in_liquidation,
+        offshore=applicant.offshore,
+    )
+    rules = LendingRules(
+        min_age=policy.min_age,
+        max_age=policy.max_age,
+        served_regions=frozenset(policy.served_regions),
+        excluded_activities=frozenset(policy.excluded_activities),
+        product_purposes=frozenset(product.purposes.values_list("purpose", flat=True)),
+    )
+    reasons = [refusal_message(r) for r in borrower_refusals(profile, rules, on=on)]
+    violations = product_limit_violations(
+        product,
+        amount=application.requested_amount,
+        term_months=application.requested_term_months,
+        rate=application.requested_rate,
+        method=application.method,
+        purpose=application.purpose,
+        on=on,
+    )
+    return reasons + [limit_message(v) for v in violations if v.field != "day_count"]
+
+
+def _missing_documents(application: Application) -> list[str]:
+    missing = application.documents.exclude(status=ApplicationDocument.Status.RECEIVED)
+    return [doc.get_document_type_display() for doc in missing.order_by("document_type")]
+
+
+def _guard(application: Application, target: Stage) -> list[str]:
+    """The reasons the application is not ready for ``target``; empty when it is."""
+    if target == Stage.APPLICATION:
+        return requirement_reasons(application, on=timezone.localdate())
+    if (
+        target in (Stage.COLLATERAL_APPRAISAL, Stage.ASSESSMENT)
+        and application.stage == Stage.DOCUMENTS
+    ):
+        missing = _missing_documents(application)
+        reasons = (
+            [_("Documents missing: %(list)s.") % {"list": ", ".join(missing)}] if missing else []
+        )
+        if target == Stage.ASSESSMENT and application.product.secured:
+            reasons.append(_("A secured loan goes through collateral appraisal first."))
+        if target == Stage.COLLATERAL_APPRAISAL and not application.product.secured:
+            reasons.append(_("An unsecured loan has no collateral to appraise."))
+        return reasons
+    if target == Stage.COMMITTEE:
+        return _package_gaps(application)
+    return []
+
+
+def _package_gaps(application: Application) -> list[str]:
+    reasons = []
+    assessment = DebtBurdenAssessment.objects.filter(application=application).first()
+    if assessment is None:
+        reasons.append(_("The debt burden has not been assessed."))
+    elif assessment.applies and not assessment.passes:
+        reasons.append(
+            _("The debt burden %(value)s is above the limit %(limit)s.")
+            % {"value": assessment.coefficient, "limit": assessment.limit}
+        )
+    if not application.conclusions.filter(kind=Conclusion.Kind.CREDIT).exists():
+        reasons.append(_("The credit analyst's conclusion is missing."))
+    return reasons
+
+
+def _prequalify(application: Application) -> None:
+    """Provisional amount, term and monthly payment from the calculator (not a promise)."""
+    calculation = calculate(
+        terms=LoanTerms(
+            amount=application.requested_amount,
+            annual_rate=application.requested_rate,
+            term_months=application.requested_term_months,
+            method=application.method,
+            day_count=application.product.day_count,
+            disbursement_date=timezone.localdate(),
+            payment_multiple=application.product.payment_multiple,
+        ),
+        product=application.product,
+    )
+    application.provisional_amount = application.requested_amount
+    application.provisional_term_months = application.requested_term_months
+    application.provisional_payment = average_monthly_payment(calculation.schedule)
+
+
+def _open_checklist(application: Application) -> None:
+    required = RequiredDocument.objects.filter(
+        product=application.product, applicant_kind=application.applicant.kind
+    ).values_list("document_type", flat=True)
+    for document_type in required:
+        ApplicationDocument.objects.get_or_create(
+            application=application, document_type=document_type
+        )
+
+
+@transaction.atomic
+def application_advance(*, application_id: int, to: str, by) -> Application:
+    """Move an application forward to ``to``; refusals say why (409 not allowed, 400 not ready)."""
+    application = lock_application(application_id)
+    target = Stage(to)
+    if (
+        target in (Stage.REFUSED, Stage.WITHDRAWN)
+        or (application.stage, target) in DECIDED_BY_COMMITTEE
+    ):
+        raise TransitionNotAllowed(
+            _("Use the refusal, withdrawal or committee decision for this move."), field="stage"
+        )
+    if target in (Stage.ACCEPTED, Stage.DECLINED):
+        raise TransitionNotAllowed(_("Record the applicant's answer instead."), field="stage")
+    _ensure_can_move(application, target)
+    if reasons := _guard(application, target):
+        raise _blocked(reasons)
+    if target == Stage.PREQUALIFICATION:
+        _prequalify(application)
+    move_stage(application, target, by=by)
+    if target == Stage.DOCUMENTS:
+        _open_checklist(application)
+    return application
+
+
+@transaction.atomic
+def application_refuse(*, application_id: int, ground: str, comment: str, by) -> Application:
+    """Refusal before the committee, with a ground from the rules, explained to the applicant."""
+    application = lock_application(application_id)
+    if application.stage == Stage.COMMITTEE:
+        raise TransitionNotAllowed(
+            _("On the committee stage only the committee refuses."), field="stage"
+        )
+    _ensure_can_move(application, Stage.REFUSED)
+    if ground not in RefusalGround.values:
+        raise DomainError(_("Choose a ground for the refusal."), field="ground")
+    if not comment.strip():
+        raise DomainError(_("Explain the refusal to the applicant."), field="comment")
+    application.refusal_ground, application.refusal_comment = ground, comment.strip()
+    move_stage(application, Stage.REFUSED, by=by, data={"ground": ground})
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application_id: int, comment: str, by) -> Application:
+    application = lock_application(application_id)
+    _ensure_can_move(application, Stage.WITHDRAWN)
+    move_stage(application, Stage.WITHDRAWN, by=by, data={"comment": comment})
+    return application
+
+
+@transaction.atomic
+def application_record_answer(*, application_id: int, accepted: bool, by) -> Application:
+    """The applicant accepts or declines the approved terms (003 2.5)."""
+    application = lock_application(application_id)
+    target = Stage.ACCEPTED if accepted else Stage.DECLINED
+    _ensure_can_move(application, target)
+    move_stage(application, target, by=by)
+    return application
+
+
+def _ensure_open(application: Application) -> None:
+    if application.stage in FINAL or application.stage in (Stage.APPROVED, Stage.COMMITTEE):
+        raise TransitionNotAllowed(
+            _("The application is at stage “%(stage)s”; its package is closed.")
+            % {"stage": application.get_stage_display()},
+            field="stage",
+        )
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+def _check_upload(upload: UploadedFile) -> str:
+    limit = lending_policy().max_upload_mb * 1024 * 1024
+    if upload.size > limit:
+        raise DomainError(
+            _("The file is larger than %(mb)s MB.") % {"mb": lending_policy().max_upload_mb},
+            field="file",
+        )
+    head = upload.read(8)
+    upload.seek(0)
+    for magic, content_type in ALLOWED_UPLOADS.items():
+        if head.startswith(magic):
+            return content_type
+    raise DomainError(_("Only PDF, JPEG and PNG files are accepted."), field="file")
+
+
+@transaction.atomic
+def document_receive(
+    *, application_id: int, document_type: str, upload: UploadedFile | None, by
+) -> ApplicationDocument:
+    application = lock_application(application_id)
+    _ensure_open(application)
+    try:
+        document = application.documents.select_for_update().get(document_type=document_type)
+    except ApplicationDocument.DoesNotExist as exc:
+        raise DomainError(
+            _("This document is not on the application's checklist."), field="document_type"
+        ) from exc
+    if upload is not None:
+        document.content_type = _check_upload(upload)
+        document.file.save(f"{uuid.uuid4().hex}", upload, save=False)
+        document.original_name, document.size = upload.name[:255], upload.size
+    document.status = ApplicationDocument.Status.RECEIVED
+    document.received_by, document.received_at = by, timezone.now()
+    document.save()
+    audit(application, "application.document_received", by=by, data={"document": document_type})
+    return document
+
+
+@transaction.atomic
+def document_mark_missing(*, application_id: int, document_type: str, by) -> ApplicationDocument:
+    application = lock_application(application_id)
+    _ensure_open(application)
+    document = application.documents.select_for_update().get(document_type=document_type)
+    document.status = ApplicationDocument.Status.MISSING
+    document.save(update_fields=["status"])
+    audit(application, "application.document_missing", by=by, data={"document": document_type})
+    return document
+
+
+# --- assessment -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def debt_burden_assess(*, application_id: int, by, on: date | None = None) -> DebtBurdenAssessment:
+    """The coefficient with its inputs, against the limit in force for this borrower."""
+    application = lock_application(application_id)
+    _ensure_open(application)
+    on = on or timezone.localdate()
+    applicant = application.applicant
+    calculation = calculate(
+        terms=LoanTerms(
+            amount=application.requested_amount,
+            annual_rate=application.requested_rate,
+            term_months=application.requested_term_months,
+            method=application.method,
+            day_count=application.product.day_count,
+            disbursement_date=on,
+            payment_multiple=application.product.payment_multiple,
+        ),
+    )
+    loan_class = LoanClass.OVERDUE_HISTORY if applicant.overdue_90_last_12_months else ""
+    limit = regulatory_value(Key.DEBT_BURDEN_LIMIT, on=on, loan_class=loan_class)
+    result = debt_burden(
+        monthly_income=applicant.monthly_income,
+        existing_monthly_payments=[applicant.existing_monthly_payments],
+        requested_monthly_payment=average_monthly_payment(calculation.schedule),
+        limit=limit,
+    )
+    assessment, _created = DebtBurdenAssessment.objects.update_or_create(
+        application=application,
+        defaults={
+            "monthly_income": result.monthly_income,
+            "existing_payments": result.existing_monthly_payments,
+            "new_loan_payment": result.requested_monthly_payment,
+            "coefficient": result.coefficient,
+            "limit": result.limit,
+            "passes": result.passes,
+            "applies": True,
+            "computed_by": by,
+        },
+    )
+    audit(
+        application,
+        "application.debt_burden_assessed",
+        by=by,
+        data={"coefficient": result.coefficient, "limit": result.limit, "passes": result.passes},
+    )
+    return assessment
+
+
+@transaction.atomic
+def conclusion_record(
+    *, application_id: int, kind: str, recommendation: str, text: str, by
+) -> Conclusion:
+    application = lock_application(application_id)
+    _ensure_open(application)
+    if not text.strip():
+        raise DomainError(_("Write the conclusion."), field="text")
+    conclusion, _created = Conclusion.objects.update_or_create(
+        application=application,
+        kind=kind,
+        defaults={"recommendation": recommendation, "text": text.strip(), "author": by},
+    )
+    audit(application, "application.conclusion_recorded", by=by, data={"kind": kind})
+    return conclusion
