@@ -79,8 +79,20 @@ def _derive_from_identifier(applicant: Applicant) -> None:
     applicant.birth_date = born
 
 
+def _ensure_unique_identifier(applicant: Applicant) -> None:
+    others = Applicant.objects.exclude(pk=applicant.pk)
+    for field in ("iin", "bin"):
+        value = getattr(applicant, field)
+        if value and others.filter(**{field: value}).exists():
+            raise DomainError(
+                _("An applicant with this %(id)s is already registered.") % {"id": field.upper()},
+                field=field,
+            )
+
+
 def _save_applicant(applicant: Applicant) -> None:
     _derive_from_identifier(applicant)
+    _ensure_unique_identifier(applicant)
     try:
         applicant.full_clean(exclude=["created_by"])
     except ValidationError as exc:
@@ -105,6 +117,8 @@ def applicant_update(*, applicant_id: int, data: dict[str, Any], by) -> Applican
     )
     for field in changed:
         setattr(applicant, field, data[field])
+    if "iin" in changed and "birth_date" not in data:
+        applicant.birth_date = None  # derived again from the new IIN
     _save_applicant(applicant)
     audit(applicant, "applicant.updated", by=by, data={"fields": changed})
     return applicant
