@@ -25,16 +25,21 @@ STAGE_DAYS = {
 }
 
 
-def applicant_list(*, search: str = "") -> QuerySet[Applicant]:
-    """Search by IIN/BIN (exact or prefix), name (contains) or phone (digits contained)."""
+def applicant_list(*, search: str = "", exact_identifiers: bool = False) -> QuerySet[Applicant]:
+    """Search by IIN/BIN, name (contains) or phone (digits contained).
+
+    ``exact_identifiers`` is for roles that see identifiers masked: a prefix search would let
+    them rebuild an IIN digit by digit, so only the whole number matches.
+    """
     applicants = Applicant.objects.all()
     search = search.strip()
     if search:
         digits = "".join(ch for ch in search if ch.isdigit())
         condition = Q(name__icontains=search)
         if digits:
-            condition |= Q(iin__startswith=digits) | Q(bin__startswith=digits)
-            condition |= Q(phone__icontains=digits[-7:])
+            lookup = "exact" if exact_identifiers else "startswith"
+            condition |= Q(**{f"iin__{lookup}": digits}) | Q(**{f"bin__{lookup}": digits})
+            condition |= Q(phone__contains=digits[-10:])
         applicants = applicants.filter(condition)
     return applicants.order_by("name")
 
@@ -66,8 +71,9 @@ def next_stages(application: Application) -> list[Stage]:
     current = Stage(application.stage)
     return [
         stage
-        for stage in ALLOWED[current]
-        if stage not in (Stage.REFUSED, Stage.WITHDRAWN, Stage.ACCEPTED, Stage.DECLINED)
+        for stage in Stage  # in lifecycle order
+        if stage in ALLOWED[current]
+        and stage not in (Stage.REFUSED, Stage.WITHDRAWN, Stage.ACCEPTED, Stage.DECLINED)
         and (current, stage) not in DECIDED_BY_COMMITTEE
         and not (stage == Stage.COLLATERAL_APPRAISAL and not application.product.secured)
         and not (

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +46,7 @@ ALLOWED_UPLOADS = {
     b"\xff\xd8\xff": "image/jpeg",
     b"\x89PNG": "image/png",
 }
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
 def lending_policy() -> LendingPolicy:
@@ -90,7 +91,26 @@ def _ensure_unique_identifier(applicant: Applicant) -> None:
             )
 
 
+def _ensure_identifier_of_kind(applicant: Applicant) -> None:
+    if applicant.kind == ApplicantKind.LEGAL_ENTITY and not applicant.bin:
+        raise DomainError(_("A legal entity needs its BIN."), field="bin")
+    if applicant.kind != ApplicantKind.LEGAL_ENTITY and not applicant.iin:
+        raise DomainError(_("A person needs their IIN."), field="iin")
+
+
+def normalize_phone(phone: str) -> str:
+    """One format, +7 and ten digits for Kazakhstan, so that a search by digits finds it."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) == 11 and digits.startswith("8"):  # the domestic 8 701 ... form
+        digits = "7" + digits[1:]
+    elif len(digits) == 10:
+        digits = "7" + digits
+    return f"+{digits}" if digits else ""
+
+
 def _save_applicant(applicant: Applicant) -> None:
+    applicant.phone = normalize_phone(applicant.phone)
+    _ensure_identifier_of_kind(applicant)
     _derive_from_identifier(applicant)
     _ensure_unique_identifier(applicant)
     try:
@@ -98,7 +118,12 @@ def _save_applicant(applicant: Applicant) -> None:
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise DomainError(messages[0], field=None if field == "__all__" else field) from exc
-    applicant.save()
+    try:
+        with transaction.atomic():  # a concurrent registration of the same IIN loses cleanly
+            applicant.save()
+    except IntegrityError as exc:
+        field = "bin" if applicant.kind == ApplicantKind.LEGAL_ENTITY else "iin"
+        raise DomainError(_("This applicant is already registered."), field=field) from exc
 
 
 @transaction.atomic
@@ -258,6 +283,19 @@ def _missing_documents(application: Application) -> list[str]:
     return [doc.get_document_type_display() for doc in missing.order_by("document_type")]
 
 
+def _ensure_route_of_product(application: Application, target: Stage) -> None:
+    """A secured loan always passes the appraisal; an unsecured one never does."""
+    secured = application.product.secured
+    if target == Stage.COLLATERAL_APPRAISAL and not secured:
+        raise TransitionNotAllowed(
+            _("An unsecured loan has no collateral to appraise."), field="stage"
+        )
+    if target == Stage.ASSESSMENT and application.stage == Stage.DOCUMENTS and secured:
+        raise TransitionNotAllowed(
+            _("A secured loan goes through collateral appraisal first."), field="stage"
+        )
+
+
 def _guard(application: Application, target: Stage) -> list[str]:
     """The reasons the application is not ready for ``target``; empty when it is."""
     if target == Stage.APPLICATION:
@@ -339,6 +377,7 @@ def application_advance(*, application_id: int, to: str, by) -> Application:
     if target in (Stage.ACCEPTED, Stage.DECLINED):
         raise TransitionNotAllowed(_("Record the applicant's answer instead."), field="stage")
     _ensure_can_move(application, target)
+    _ensure_route_of_product(application, target)
     if reasons := _guard(application, target):
         raise _blocked(reasons)
     if target == Stage.PREQUALIFICATION:
@@ -426,7 +465,8 @@ def document_receive(
         ) from exc
     if upload is not None:
         document.content_type = _check_upload(upload)
-        document.file.save(f"{uuid.uuid4().hex}", upload, save=False)
+        extension = EXTENSIONS[document.content_type]
+        document.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
         document.original_name, document.size = upload.name[:255], upload.size
     document.status = ApplicationDocument.Status.RECEIVED
     document.received_by, document.received_at = by, timezone.now()
@@ -447,6 +487,14 @@ def document_mark_missing(*, application_id: int, document_type: str, by) -> App
 
 
 # --- assessment -----------------------------------------------------------------------------
+
+
+def debt_burden_applies(application: Application) -> bool:
+    """The limit binds loans to individuals; business loans where the product says so (§12)."""
+    return (
+        application.applicant.kind == ApplicantKind.INDIVIDUAL
+        or application.product.debt_burden_applies
+    )
 
 
 @transaction.atomic
@@ -484,7 +532,7 @@ def debt_burden_assess(*, application_id: int, by, on: date | None = None) -> De
             "coefficient": result.coefficient,
             "limit": result.limit,
             "passes": result.passes,
-            "applies": True,
+            "applies": debt_burden_applies(application),
             "computed_by": by,
         },
     )

@@ -61,6 +61,11 @@ class Product(models.Model):
     payment_multiple = models.DecimalField(
         _("payment rounded to"), max_digits=9, decimal_places=2, default=Decimal("0.01")
     )
+    debt_burden_applies = models.BooleanField(
+        _("debt-burden limit applies to business borrowers"),
+        default=True,
+        help_text=_("Loans to individuals are always checked."),
+    )
     penalty_rate_daily = models.DecimalField(
         # xgettext:no-python-format
         _("penalty, % of the overdue amount per day"),

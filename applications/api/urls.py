@@ -1,3 +1,11 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from applications.api.views import ApplicantViewSet, ApplicationViewSet
+
+router = SimpleRouter()
+router.register("applicants", ApplicantViewSet, basename="api-applicant")
+router.register("applications", ApplicationViewSet, basename="api-application")
+
+urlpatterns = router.urls

@@ -46,7 +46,7 @@ def test_birth_date_disagreeing_with_the_iin_is_refused(make_user):
     [
         (_data(iin="850512400709"), "iin"),  # wrong control digit
         (_data(kind="legal_entity", iin="", bin="180340000016"), "bin"),
-        (_data(kind="legal_entity", iin=""), None),  # a legal entity needs a BIN
+        (_data(kind="legal_entity", iin=""), "bin"),  # a legal entity needs a BIN
         (_data(region="mars"), "region"),
     ],
 )

@@ -113,7 +113,7 @@ def test_a_secured_application_goes_through_appraisal(
 ):
     application = advance(new_application("almaty-secured", "5000000", 36, "6"), *PATH_UNSECURED)
     receive_all(application)
-    with pytest.raises(TransitionBlocked, match="collateral appraisal first"):
+    with pytest.raises(TransitionNotAllowed, match="collateral appraisal first"):
         services.application_advance(application_id=application.pk, to=Stage.ASSESSMENT, by=officer)
     advance(application, Stage.COLLATERAL_APPRAISAL, Stage.ASSESSMENT)
     assert application.stage == Stage.ASSESSMENT
@@ -122,7 +122,7 @@ def test_a_secured_application_goes_through_appraisal(
 def test_an_unsecured_application_has_no_appraisal(new_application, advance, receive_all, officer):
     application = advance(new_application(), *PATH_UNSECURED)
     receive_all(application)
-    with pytest.raises(TransitionBlocked, match="no collateral"):
+    with pytest.raises(TransitionNotAllowed, match="no collateral"):
         services.application_advance(
             application_id=application.pk, to=Stage.COLLATERAL_APPRAISAL, by=officer
         )

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import django_filters
+
+from applications.models import Applicant, ApplicantKind, Application, Region, Stage
+from loans.models import Product
+
+
+class ApplicantFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=ApplicantKind.choices)
+    region = django_filters.ChoiceFilter(choices=Region.choices)
+
+    class Meta:
+        model = Applicant
+        fields = ["kind", "region"]
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    stage = django_filters.ChoiceFilter(choices=Stage.choices)
+    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all())
+    applicant = django_filters.ModelChoiceFilter(queryset=Applicant.objects.all())
+
+    class Meta:
+        model = Application
+        fields = ["stage", "product", "applicant"]
