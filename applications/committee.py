@@ -69,11 +69,10 @@ def _lock_meeting(meeting_id: int) -> Meeting:
 
 
 def _check_terms(
-    application: Application, *, amount, term_months, rate, method, grace_months
+    application: Application, *, on: date, amount, term_months, rate, method, grace_months
 ) -> None:
     """Approved terms may differ from the request but must stay within the product and the cap."""
     product = application.product
-    on = timezone.localdate()
     violations = product_limit_violations(
         product,
         amount=amount,
@@ -132,7 +131,7 @@ def agenda_add(
         "method": method or application.method,
         "grace_months": grace_months,
     }
-    _check_terms(application, **terms)
+    _check_terms(application, on=meeting.held_on, **terms)
     item = AgendaItem.objects.create(
         meeting=meeting, application=application, position=meeting.items.count() + 1, **terms
     )
@@ -144,13 +143,28 @@ def agenda_add(
 
 @transaction.atomic
 def conflict_declare(*, application_id: int, reason: str, by) -> ConflictDeclaration:
+    """A member steps aside from an application before voting on it (e.g. a relative applies)."""
+    if not has_role(by, {Role.COMMITTEE_MEMBER}):
+        raise NotAllowedToVote(
+            _("Only credit committee members declare conflicts."), field="member"
+        )
     if not reason.strip():
         raise DomainError(_("State the conflict."), field="reason")
-    application = Application.objects.get(pk=application_id)
-    declaration, _created = ConflictDeclaration.objects.get_or_create(
+    application = lock_application(application_id)
+    if application.stage != Stage.COMMITTEE:
+        raise ConflictError(
+            _("The committee no longer considers this application."), field="application"
+        )
+    if Vote.objects.filter(item__application=application, member=by).exists():
+        raise ConflictError(
+            _("You have already voted on this application; a conflict must be declared before."),
+            field="member",
+        )
+    declaration, created = ConflictDeclaration.objects.get_or_create(
         application=application, member=by, defaults={"reason": reason.strip()}
     )
-    audit(application, "committee.conflict_declared", by=by, data={"reason": reason.strip()})
+    if created:
+        audit(application, "committee.conflict_declared", by=by, data={"reason": reason.strip()})
     return declaration
 
 
@@ -226,6 +240,7 @@ def item_decide(*, item_id: int, by, refusal_ground: str = "", comment: str = ""
     if approved:
         _check_terms(
             application,
+            on=item.meeting.held_on,
             amount=item.amount,
             term_months=item.term_months,
             rate=item.rate,
@@ -275,6 +290,8 @@ def item_decide(*, item_id: int, by, refusal_ground: str = "", comment: str = ""
 @transaction.atomic
 def meeting_close(*, meeting_id: int, by) -> Meeting:
     meeting = _lock_meeting(meeting_id)
+    if not meeting.members.filter(pk=by.pk).exists():
+        raise NotAllowedToVote(_("Only a member of the meeting closes it."), field="member")
     if meeting.items.filter(decision__isnull=True).exists():
         raise TransitionBlocked(
             _("Decide every item on the agenda before closing."), field="meeting"

@@ -17,6 +17,7 @@ from applications.domain.requirements import BorrowerProfile, LendingRules, borr
 from applications.errors import TransitionBlocked, TransitionNotAllowed
 from applications.messages import refusal_message
 from applications.models import (
+    AgendaItem,
     Applicant,
     ApplicantKind,
     Application,
@@ -24,6 +25,7 @@ from applications.models import (
     Conclusion,
     DebtBurdenAssessment,
     LendingPolicy,
+    Meeting,
     RefusalGround,
     RequiredDocument,
     Stage,
@@ -219,6 +221,7 @@ def lock_application(application_id: int) -> Application:
 
 
 def move_stage(application: Application, target: Stage, *, by, data: dict | None = None) -> None:
+    _ensure_can_move(application, target)  # every move, whoever makes it, follows the table
     previous = application.stage
     application.stage = target
     application.stage_changed_at = timezone.now()
@@ -410,6 +413,10 @@ def application_refuse(*, application_id: int, ground: str, comment: str, by) ->
 def application_withdraw(*, application_id: int, comment: str, by) -> Application:
     application = lock_application(application_id)
     _ensure_can_move(application, Stage.WITHDRAWN)
+    # an undecided item leaves the open agenda with its votes, so the meeting can still close
+    AgendaItem.objects.filter(
+        application=application, decision__isnull=True, meeting__status=Meeting.Status.SCHEDULED
+    ).delete()
     move_stage(application, Stage.WITHDRAWN, by=by, data={"comment": comment})
     return application
 

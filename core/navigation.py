@@ -5,9 +5,11 @@ Later issues add their pages and queues here; the menu and the home page only re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role, user_roles
@@ -21,9 +23,34 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class QueueRow:
+    """One line of a work queue: what to open, a short description, and whether it is late."""
+
+    label: str
+    url: str
+    detail: str = ""
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
 class WorkQueue:
     title: str | Promise
     empty_text: str | Promise
+    # dotted path of ``rows(user) -> Sequence[QueueRow]``; empty: the queue has no rows yet
+    rows: str = ""
+
+    def for_user(self, user) -> FilledQueue:
+        rows = tuple(import_string(self.rows)(user)) if self.rows else ()
+        return FilledQueue(self.title, self.empty_text, rows)
+
+
+@dataclass(frozen=True)
+class FilledQueue:
+    """A queue with its rows for one user."""
+
+    title: str | Promise
+    empty_text: str | Promise
+    rows: Sequence[QueueRow]
 
 
 NAVIGATION: tuple[NavItem, ...] = (
@@ -32,6 +59,30 @@ NAVIGATION: tuple[NavItem, ...] = (
         _("Loan calculator"),
         "calculator",
         frozenset({Role.CREDIT_ADMINISTRATOR, Role.ADMINISTRATOR}),
+    ),
+    NavItem(
+        _("Applicants"),
+        "applications:applicant-list",
+        frozenset(
+            {
+                Role.CREDIT_ADMINISTRATOR,
+                Role.ADMINISTRATOR,
+                Role.COMMITTEE_MEMBER,
+                Role.MONITORING_MANAGER,
+                Role.RISK_MANAGER,
+            }
+        ),
+    ),
+    NavItem(
+        _("My applications"),
+        "applications:queue",
+        frozenset({Role.CREDIT_ADMINISTRATOR, Role.ADMINISTRATOR}),
+    ),
+    NavItem(_("My agenda"), "committee:agenda", frozenset({Role.COMMITTEE_MEMBER})),
+    NavItem(
+        _("Credit committee"),
+        "committee:meetings",
+        frozenset({Role.COMMITTEE_MEMBER, Role.ADMINISTRATOR, Role.RISK_MANAGER}),
     ),
     NavItem(_("Audit trail"), "audit-list", frozenset({Role.ADMINISTRATOR, Role.RISK_MANAGER})),
     NavItem(
@@ -44,11 +95,19 @@ NAVIGATION: tuple[NavItem, ...] = (
 
 WORK_QUEUES: dict[Role, tuple[WorkQueue, ...]] = {
     Role.CREDIT_ADMINISTRATOR: (
-        WorkQueue(_("Applications waiting for documents"), _("No applications are waiting.")),
+        WorkQueue(
+            _("My open applications, overdue stages first"),
+            _("You have no open applications."),
+            rows="applications.views.home_queue_rows",
+        ),
         WorkQueue(_("Contracts to prepare"), _("No contracts to prepare.")),
     ),
     Role.COMMITTEE_MEMBER: (
-        WorkQueue(_("Applications on the committee agenda"), _("The agenda is empty.")),
+        WorkQueue(
+            _("Applications on the committee agenda"),
+            _("The agenda is empty."),
+            rows="applications.committee_views.home_agenda_rows",
+        ),
     ),
     Role.ACCOUNTANT: (
         WorkQueue(_("Signed contracts to disburse"), _("Nothing to disburse.")),
@@ -70,6 +129,10 @@ def navigation_for(user) -> list[NavItem]:
     return [item for item in NAVIGATION if item.roles & roles]
 
 
-def work_queues_for(user) -> list[tuple[Role, tuple[WorkQueue, ...]]]:
+def work_queues_for(user) -> list[tuple[Role, tuple[FilledQueue, ...]]]:
     roles = user_roles(user)
-    return [(role, queues) for role, queues in WORK_QUEUES.items() if role in roles]
+    return [
+        (role, tuple(queue.for_user(user) for queue in queues))
+        for role, queues in WORK_QUEUES.items()
+        if role in roles
+    ]

@@ -132,3 +132,20 @@ def test_home_page_is_translated(client_as, language, text):
     html = client.get(reverse("home")).content.decode()
     assert text in html
     assert f'<html lang="{language}">' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("kk", "1\xa0234\xa0567,89"), ("ru", "1\xa0234\xa0567,89"), ("en", "1,234,567.89")],
+)
+def test_amounts_are_formatted_for_the_language(language, expected):
+    from decimal import Decimal
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override(language):
+        rendered = Template('{{ amount|floatformat:"2g" }}').render(
+            Context({"amount": Decimal("1234567.89")})
+        )
+    assert rendered == expected
