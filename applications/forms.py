@@ -203,3 +203,12 @@ class ConclusionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     text = forms.CharField(label=_("Conclusion"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RepresentativeForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=300)
+    iin = forms.CharField(label=_("IIN"), max_length=12, min_length=12)
+    authority = forms.CharField(label=_("Authority (document, number, date)"), max_length=300)
+    valid_until = forms.DateField(
+        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

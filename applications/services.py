@@ -27,6 +27,7 @@ from applications.models import (
     LendingPolicy,
     Meeting,
     RefusalGround,
+    Representative,
     RequiredDocument,
     Stage,
 )
@@ -149,6 +150,52 @@ def applicant_update(*, applicant_id: int, data: dict[str, Any], by) -> Applican
     _save_applicant(applicant)
     audit(applicant, "applicant.updated", by=by, data={"fields": changed})
     return applicant
+
+
+@transaction.atomic
+def representative_add(
+    *,
+    applicant_id: int,
+    full_name: str,
+    iin: str,
+    authority: str,
+    valid_until: date | None = None,
+    by,
+) -> Representative:
+    """A person acting for the applicant, with the document that gives the authority."""
+    applicant = Applicant.objects.select_for_update().get(pk=applicant_id)
+    representative = Representative(
+        applicant=applicant,
+        full_name=full_name.strip(),
+        iin=iin,
+        authority=authority.strip(),
+        valid_until=valid_until,
+    )
+    try:
+        representative.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(messages[0], field=None if field == "__all__" else field) from exc
+    representative.save()
+    audit(
+        applicant,
+        "applicant.representative_added",
+        by=by,
+        data={"representative": representative.pk},
+    )
+    return representative
+
+
+@transaction.atomic
+def representative_remove(*, representative_id: int, by) -> None:
+    representative = Representative.objects.select_for_update().get(pk=representative_id)
+    audit(
+        representative.applicant,
+        "applicant.representative_removed",
+        by=by,
+        data={"representative": representative.pk, "full_name": representative.full_name},
+    )
+    representative.delete()
 
 
 # --- applications ---------------------------------------------------------------------------

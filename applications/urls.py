@@ -11,6 +11,11 @@ urlpatterns = [
     path("applicants/new/", views.applicant_create, name="applicant-create"),
     path("applicants/<int:pk>/", views.applicant_detail, name="applicant-detail"),
     path("applicants/<int:pk>/edit/", views.applicant_edit, name="applicant-edit"),
+    path(
+        "applicants/<int:pk>/representatives/",
+        views.representative_add,
+        name="representative-add",
+    ),
     path("queue/", views.queue, name="queue"),
     path("new/", views.application_create, name="application-create"),
     path("<int:pk>/", views.application_detail, name="application-detail"),

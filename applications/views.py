@@ -36,6 +36,7 @@ from applications.forms import (
     DocumentForm,
     DocumentMissingForm,
     RefuseForm,
+    RepresentativeForm,
     WithdrawForm,
 )
 from applications.models import (
@@ -155,6 +156,13 @@ def applicant_create(request):
 @role_required(*READ_ROLES)
 def applicant_detail(request, pk: int):
     applicant = _open_applicant(request, pk)
+    return _applicant_page(request, applicant, RepresentativeForm())
+
+
+def _applicant_page(request, applicant, representative_form, status: int = 200):
+    representatives = [
+        (r, identifier_for(request.user, r.iin)) for r in applicant.representatives.all()
+    ]
     return render(
         request,
         "applications/applicant_detail.html",
@@ -164,8 +172,28 @@ def applicant_detail(request, pk: int):
             "personal": can_see_personal_data(request.user),
             "applications": application_list().filter(applicant=applicant).order_by("-created_at"),
             "can_write": has_role(request.user, WRITE_ROLES),
+            "representatives": representatives,
+            "representative_form": representative_form,
         },
+        status=status,
     )
+
+
+@role_required(*WRITE_ROLES)
+@require_POST
+def representative_add(request, pk: int):
+    applicant = get_object_or_404(applicant_list(), pk=pk)
+    form = RepresentativeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.representative_add(
+                applicant_id=applicant.pk, by=request.user, **form.cleaned_data
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return redirect("applications:applicant-detail", pk=applicant.pk)
+    return _applicant_page(request, applicant, form, status=400)
 
 
 @role_required(*WRITE_ROLES)

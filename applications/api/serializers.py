@@ -25,6 +25,7 @@ from applications.models import (
     DocumentType,
     RefusalGround,
     Region,
+    Representative,
     Stage,
 )
 from applications.selectors import next_stages
@@ -125,11 +126,32 @@ class ApplicantInputSerializer(serializers.Serializer):
         return attrs
 
 
+class RepresentativeInputSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=300)
+    iin = serializers.CharField(max_length=12, validators=[validate_iin])
+    authority = serializers.CharField(max_length=300, help_text="Document, number and date.")
+    valid_until = serializers.DateField(required=False, allow_null=True)
+
+
+class RepresentativeSerializer(serializers.ModelSerializer):
+    iin = serializers.SerializerMethodField(help_text="Masked for roles without need-to-know.")
+
+    class Meta:
+        model = Representative
+        fields = ["id", "full_name", "iin", "authority", "valid_until"]
+        read_only_fields = fields
+
+    def get_iin(self, representative: Representative) -> str:
+        user = self.context["request"].user
+        return identifier_shown(user, representative.applicant, representative.iin)
+
+
 class ApplicantSerializer(serializers.ModelSerializer):
     kind = choice_code(ApplicantKind)
     iin = serializers.SerializerMethodField(help_text="Masked for roles without need-to-know.")
     bin = serializers.SerializerMethodField(help_text="Masked for roles without need-to-know.")
     region = choice_code(Region)
+    representatives = RepresentativeSerializer(many=True, read_only=True)
 
     class Meta:
         model = Applicant
@@ -137,7 +159,7 @@ class ApplicantSerializer(serializers.ModelSerializer):
             "id", "kind", "iin", "bin", "name", "birth_date", "phone", "email", "legal_address",
             "actual_address", "region", "tax_registration_date", "activity", "activity_code",
             "monthly_income", "existing_monthly_payments", "overdue_90_last_12_months",
-            "in_liquidation", "offshore", "created_at", "updated_at",
+            "in_liquidation", "offshore", "representatives", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 

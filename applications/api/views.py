@@ -30,6 +30,7 @@ from applications.api.serializers import (
     ConclusionInputSerializer,
     DecisionSerializer,
     DocumentReceiveSerializer,
+    RepresentativeInputSerializer,
 )
 from applications.models import Applicant, Application, Decision
 from applications.selectors import (
@@ -84,7 +85,11 @@ class ApplicantViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Applicants: persons, individual entrepreneurs and legal entities (DOMAIN.md §4, §13)."""
 
     allowed_roles = READ_ROLES
-    allowed_roles_by_action = {"create": WRITE_ROLES, "partial_update": WRITE_ROLES}
+    allowed_roles_by_action = {
+        "create": WRITE_ROLES,
+        "partial_update": WRITE_ROLES,
+        "representatives": WRITE_ROLES,
+    }
     serializer_class = ApplicantSerializer
     filterset_class = ApplicantFilter
     ordering_fields = ["name", "created_at"]
@@ -96,7 +101,7 @@ class ApplicantViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return applicant_list(
             search=self.request.query_params.get("search", ""),
             exact_identifiers=not can_see_personal_data(self.request.user),
-        )
+        ).prefetch_related("representatives")
 
     @extend_schema(
         parameters=[
@@ -141,6 +146,22 @@ class ApplicantViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         applicant = services.applicant_update(
             applicant_id=applicant.pk, data=data.validated_data, by=request.user
         )
+        return Response(self.get_serializer(applicant).data)
+
+    @extend_schema(
+        request=RepresentativeInputSerializer,
+        responses={200: ApplicantSerializer, **WRITE_ERRORS, 404: READ_ERRORS[404]},
+    )
+    @action(detail=True, methods=["post"])
+    def representatives(self, request, pk=None):
+        """Add a representative who acts for the applicant, with their authority."""
+        applicant = self.get_object()
+        data = RepresentativeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.representative_add(
+            applicant_id=applicant.pk, by=request.user, **data.validated_data
+        )
+        applicant.refresh_from_db()
         return Response(self.get_serializer(applicant).data)
 
 
