@@ -127,7 +127,7 @@ class RegulatoryValue(models.Model):
             _("Borrower over 90 days overdue in the last 12 months"),
         )
 
-    key = models.CharField(_("number"), max_length=40, choices=Key.choices)
+    key = models.CharField(_("regulatory figure"), max_length=40, choices=Key.choices)
     loan_class = models.CharField(
         _("applies to"), max_length=30, choices=LoanClass.choices, blank=True, default=""
     )
