@@ -62,7 +62,7 @@ def calculator(request):
             "query": request.GET.urlencode(),
             "chart_width": WIDTH,
             "chart_height": HEIGHT,
-            "languages": DOCUMENT_LANGUAGES,
+            "document_languages": DOCUMENT_LANGUAGES,
         },
     )
 
