@@ -35,9 +35,10 @@ def gesv(payouts: Iterable[CashFlow], payments: Iterable[CashFlow]) -> Decimal:
     ``payments``: (date, amount) the borrower pays: principal, interest and fees, never
     penalties. Fees paid at disbursement are simply payments on that date.
     """
-    percent = effective_rate(payouts, payments) * 100
+    rate = effective_rate(payouts, payments)
     with localcontext() as context:
-        context.prec = max(_DIGITS, percent.adjusted() + _DIGITS)
+        context.prec = max(_DIGITS, rate.adjusted() + 2 + _DIGITS)  # exact: no digit lost
+        percent = rate * 100
         boundary = (percent * 10).to_integral_value(rounding=ROUND_FLOOR) / 10 + Decimal("0.05")
         if abs(percent - boundary) <= Decimal(10) ** (max(percent.adjusted(), 0) - _TIE_DIGITS):
             percent = boundary  # an exact tie: round up, as the rule says

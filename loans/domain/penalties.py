@@ -6,8 +6,9 @@ business day (the borrower may pay then without penalty); up to and including th
 paid, or ``as_of``. A payment on day D counts as D − due days of delay, so D is charged.
 
 Rounding: the penalty of each item is computed exactly and rounded half-up to the tiyn once,
-at the end; the total is the sum of the rounded items, so with a binding yearly cap it can
-exceed the exact cap by less than half a tiyn per item.
+at the end; the total is the sum of the items. When the yearly cap binds, the items share it
+pro rata, and the tiyn their roundings would add or lose goes to the items with the largest
+remainders, so the total is the exact capped total rounded once: never a tiyn over the cap.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from core.money import ZERO, to_tiyn
+from core.money import TIYN, ZERO, to_tiyn
 from loans.domain.dates import add_years, roll_to_business_day
 from loans.domain.errors import InvalidPenaltyInput
 
@@ -97,15 +98,27 @@ def penalty_owed(
     if share is not None and contract_start is not None:
         exact, capped = _cap_per_contract_year(spans, daily, share * loan_amount, contract_start)
 
+    rounded = _rounded_to_total(exact) if capped else [to_tiyn(amount) for amount in exact]
     return PenaltyResult(
         as_of=as_of,
         daily_rate=rate,
         items=tuple(
-            ItemPenalty(item, first, _days(first, last), to_tiyn(amount))
-            for (item, first, last), amount in zip(spans, exact, strict=True)
+            ItemPenalty(item, first, _days(first, last), penalty)
+            for (item, first, last), penalty in zip(spans, rounded, strict=True)
         ),
         capped=capped,
     )
+
+
+def _rounded_to_total(exact: list[Decimal]) -> list[Decimal]:
+    """Each amount to the tiyn, so that together they make the exact total rounded once."""
+    rounded = [to_tiyn(amount) for amount in exact]
+    excess = int((sum(rounded, ZERO) - to_tiyn(sum(exact, ZERO))) / TIYN)
+    # Take tiyn back from the items rounded up the most (or give to those rounded down most).
+    order = sorted(range(len(exact)), key=lambda i: rounded[i] - exact[i], reverse=excess > 0)
+    for index in order[: abs(excess)]:
+        rounded[index] -= TIYN if excess > 0 else -TIYN
+    return rounded
 
 
 def _days(first: date, last: date) -> int:

@@ -17,7 +17,13 @@ from core.money import ZERO, to_tiyn
 from loans.domain.daycount import DayCount
 from loans.domain.errors import InvalidPrepayment
 from loans.domain.interest import accrued_interest
-from loans.domain.schedule import Installment, Method, Schedule, schedule_over
+from loans.domain.schedule import (
+    Installment,
+    Method,
+    Schedule,
+    repaid_before_last,
+    schedule_over,
+)
 
 MIN_SCHEDULED_PAYMENTS = 3  # seed 004 ch.7 §4 p.3
 
@@ -74,8 +80,19 @@ def rebuild_after_prepayment(
     )
     _check_amount(amount, remaining, principal_before)
     principal_paid = amount - interest
-    rebuilt = _rebuild(schedule, mode, on, principal_before - principal_paid, remaining, settled)
-    if max(line.total for line in rebuilt.installments) > max(line.total for line in remaining):
+    rest = principal_before - principal_paid
+    rebuilt = _rebuild(schedule, mode, on, rest, remaining, settled)
+    level = rebuilt.payment or rebuilt.principal_part
+    if (
+        level is not None
+        and mode is PrepaymentMode.REDUCE_PAYMENT
+        and not _no_payment_grows(rebuilt, schedule, remaining)
+    ):
+        # Rounded half-up to a coarse multiple, the level can round down so far that the last
+        # instalment outgrows the old payment; rounding it up instead spreads that remainder.
+        level += schedule.payment_multiple
+        rebuilt = _rebuild(schedule, mode, on, rest, remaining, settled, level)
+    if not _no_payment_grows(rebuilt, schedule, remaining) or repaid_before_last(rebuilt):
         raise InvalidPrepayment(
             "Rebuilt this way, a payment would grow; the new payment may not exceed the old.",
             field="mode",
@@ -169,6 +186,19 @@ def _check_amount(amount: Decimal, remaining: list[Installment], principal: Deci
         )
 
 
+def _no_payment_grows(new: Schedule, old: Schedule, remaining: list[Installment]) -> bool:
+    """No new instalment above the largest remaining old one, no level above the old level."""
+    if max(line.total for line in new.installments) > max(line.total for line in remaining):
+        return False
+    for new_level, old_level in (
+        (new.payment, old.payment),
+        (new.principal_part, old.principal_part),
+    ):
+        if new_level is not None and old_level is not None and new_level > old_level:
+            return False
+    return True
+
+
 def _rebuild(
     schedule: Schedule,
     mode: PrepaymentMode,
@@ -176,6 +206,7 @@ def _rebuild(
     principal: Decimal,
     remaining: list[Installment],
     settled: list[Installment],
+    level: Decimal | None = None,
 ) -> Schedule:
     method = schedule.method
     if mode is PrepaymentMode.SHORTEN_TERM and method in (Method.INTEREST_ONLY, Method.CUSTOM):
@@ -195,7 +226,7 @@ def _rebuild(
         grace_months=max(0, schedule.grace_months - len(settled)),
         payment_multiple=schedule.payment_multiple,
         principal_parts=_scaled_parts(remaining, principal) if method is Method.CUSTOM else (),
-        level=(schedule.payment or schedule.principal_part) if shorten else None,
+        level=(schedule.payment or schedule.principal_part) if shorten else level,
         stop_when_repaid=shorten,
     )
 

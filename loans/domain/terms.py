@@ -36,13 +36,21 @@ class LoanTerms:
     custom_principal_parts: tuple[Decimal, ...] = ()
 
     def __post_init__(self) -> None:
-        # Accept the plain strings and lists a form or serializer hands over.
+        # Accept the plain strings, ints and lists a form or serializer hands over.
         object.__setattr__(self, "method", Method(self.method))
         object.__setattr__(self, "day_count", DayCount(self.day_count))
-        object.__setattr__(self, "custom_principal_parts", tuple(self.custom_principal_parts))
-        amounts = (self.amount, self.annual_rate, self.payment_multiple)
-        if any(isinstance(value, float) for value in (*amounts, *self.custom_principal_parts)):
-            raise TypeError("money and rates must be Decimal, never float")
+        for name in ("amount", "annual_rate", "payment_multiple"):
+            object.__setattr__(self, name, _decimal(getattr(self, name)))
+        parts = tuple(_decimal(part) for part in self.custom_principal_parts)
+        object.__setattr__(self, "custom_principal_parts", parts)
+
+
+def _decimal(value: Decimal | int) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    raise TypeError(f"money and rates must be Decimal, never {type(value).__name__}")
 
 
 def validate_terms(terms: LoanTerms) -> None:

@@ -22,6 +22,7 @@ from tests.loans.domain.strategies import PROPERTY, loan_terms
 D = Decimal
 
 # 1,200,000 at 12 %, 12 months, annuity, 30/360, lent 15 Jan 2024: payment 106,618.55.
+# Balances: 1,105,381.45 (interest 12,000.00), 1,009,816.71 (11,053.81), 913,296.33 (10,098.17).
 LOAN = build_schedule(
     LoanTerms(D("1200000"), D("12"), 12, Method.ANNUITY, DayCount.THIRTY_360, date(2024, 1, 15))
 )
@@ -30,46 +31,47 @@ LOAN = build_schedule(
 def test_the_example_loan():
     assert LOAN.payment == D("106618.55")
     assert LOAN.installments[2].due_date == date(2024, 4, 15)
-    assert LOAN.installments[2].balance == D("916997.12")
+    assert LOAN.installments[2].balance == D("913296.33")
 
 
 def test_reduce_payment_on_a_due_date():
     result = rebuild_after_prepayment(LOAN, date(2024, 4, 15), D("400000"), "reduce_payment")
     assert result.interest_paid == ZERO  # interest was paid with the instalment that day
     assert result.principal_paid == D("400000")
-    assert result.principal_before == D("916997.12")
+    assert result.principal_before == D("913296.33")
     new = result.schedule
-    assert new.amount == D("516997.12")
-    # 516,997.12 × 0.01 / (1 − 1.01^−9) = 60,354.66…, over the same 9 due dates.
-    assert new.payment == to_tiyn(D("516997.12") * D("0.01") / (1 - D("1.01") ** -9))
-    assert new.payment == D("60354.66")
+    assert new.amount == D("513296.33")
+    # 513,296.33 × 0.01 / (1 − 1.01^−9) = 59,922.3998…, over the same 9 due dates.
+    assert new.payment == to_tiyn(D("513296.33") * D("0.01") / (1 - D("1.01") ** -9))
+    assert new.payment == D("59922.40")
     assert [line.due_date for line in new.installments] == [
         line.due_date for line in LOAN.installments[3:]
     ]
-    assert new.total_principal == D("516997.12")
-    assert new.installments[0].interest == D("5169.97")  # 516,997.12 × 1 %
+    assert new.total_principal == D("513296.33")
+    assert new.installments[0].interest == D("5132.96")  # 513,296.33 × 1 %
 
 
 def test_shorten_term_keeps_the_payment():
     result = rebuild_after_prepayment(LOAN, date(2024, 4, 15), D("400000"), "shorten_term")
     new = result.schedule
     assert new.payment == LOAN.payment
-    assert len(new.installments) == 5  # 516,997.12 at 106,618.55 a month: 5 instalments
+    assert len(new.installments) == 5  # 513,296.33 at 106,618.55 a month: 5 instalments
     assert [line.total for line in new.installments[:-1]] == [LOAN.payment] * 4
     assert new.installments[-1].total < LOAN.payment
-    assert new.total_principal == D("516997.12")
+    assert new.total_principal == D("513296.33")
     assert new.installments[-1].balance == ZERO
 
 
 def test_between_due_dates_the_accrued_interest_is_paid_first():
-    # On 30 Apr, 15 days (30E/360) after the 15 Apr instalment: 916,997.12 × 12 × 15 / 36,000.
+    # On 30 Apr, 15 days (30E/360) after the 15 Apr instalment: 913,296.33 × 12 × 15 / 36,000
+    # = 4,566.48165; the rest, 395,433.52, repays principal, leaving 517,862.81.
     result = rebuild_after_prepayment(LOAN, date(2024, 4, 30), D("400000"), "reduce_payment")
-    assert result.interest_paid == D("4584.99")
-    assert result.principal_paid == D("395415.01")
+    assert result.interest_paid == D("4566.48")
+    assert result.principal_paid == D("395433.52")
     first = result.schedule.installments[0]
     assert first.due_date == date(2024, 5, 15)
     assert first.days == 15
-    assert first.interest == to_tiyn(D("521582.11") * 12 * 15 / 36000)
+    assert first.interest == D("2589.31")  # 517,862.81 × 12 × 15 / 36,000 = 2,589.314
 
 
 def test_less_than_three_payments_is_refused():
@@ -82,7 +84,7 @@ def test_less_than_three_payments_is_refused():
 
 def test_the_whole_principal_is_a_full_prepayment_not_a_partial_one():
     with pytest.raises(InvalidPrepayment) as error:
-        rebuild_after_prepayment(LOAN, date(2024, 4, 15), D("916997.12"), "reduce_payment")
+        rebuild_after_prepayment(LOAN, date(2024, 4, 15), D("913296.33"), "reduce_payment")
     assert (error.value.field, error.value.code) == ("amount", "full_prepayment")
 
 
@@ -107,32 +109,58 @@ def test_an_interest_only_loan_can_only_reduce_its_payment():
 
 
 def test_a_custom_schedule_keeps_its_shape():
-    parts = (D("0"), D("600000"), D("0"), D("600000"))
+    parts = (D("0"), D("300000"), D("0"), D("300000"), D("0"), D("600000"))
     custom = build_schedule(
         LoanTerms(
             D("1200000"),
             D("12"),
-            4,
+            6,
             Method.CUSTOM,
             DayCount.THIRTY_360,
             date(2024, 1, 15),
             custom_principal_parts=parts,
         )
     )
-    result = rebuild_after_prepayment(custom, date(2024, 3, 15), D("300000"), "reduce_payment")
-    assert [line.principal for line in result.schedule.installments] == [ZERO, D("300000")]
+    # After two instalments 900,000 is left; 400,000 leaves 500,000: each part × 5/9.
+    result = rebuild_after_prepayment(custom, date(2024, 3, 15), D("400000"), "reduce_payment")
+    assert [line.principal for line in result.schedule.installments] == [
+        ZERO,
+        D("166666.67"),
+        ZERO,
+        D("333333.33"),
+    ]
+
+
+def test_reduce_payment_rounds_up_when_rounding_down_would_grow_the_last_instalment():
+    # 10,000 at 0 % in 76 whole-tenge payments of 132 (the last 100). Prepaying 405.60 leaves
+    # 9,594.40: 126.24 → 126 would make the last 9,594.40 − 75 × 126 = 144.40 > 132, so 127.
+    loan = build_schedule(
+        LoanTerms(
+            D("10000"),
+            ZERO,
+            76,
+            Method.ANNUITY,
+            DayCount.THIRTY_360,
+            date(2020, 1, 1),
+            payment_multiple=D("1"),
+        )
+    )
+    assert loan.payment == D("132")
+    result = rebuild_after_prepayment(loan, date(2020, 1, 1), D("405.60"), "reduce_payment")
+    assert result.schedule.payment == D("127")
+    assert result.schedule.installments[-1].total == D("69.40")
 
 
 # --- Payoff -----------------------------------------------------------------------------------
 
 
 def test_payoff_between_due_dates():
-    # After the 15 Apr instalment: 916,997.12 + 15 days' interest 4,584.99 + what is passed in.
+    # After the 15 Apr instalment: 913,296.33 + 15 days' interest 4,566.48 + what is passed in.
     quote = payoff_quote_for_schedule(
         LOAN, date(2024, 4, 30), overdue=D("100.00"), penalties=D("5.50")
     )
-    assert (quote.principal, quote.interest) == (D("916997.12"), D("4584.99"))
-    assert quote.total == D("921687.61")
+    assert (quote.principal, quote.interest) == (D("913296.33"), D("4566.48"))
+    assert quote.total == D("917968.31")
 
 
 def test_payoff_on_a_due_date_includes_that_instalment():
@@ -145,13 +173,13 @@ def test_payoff_by_schedule_and_by_ledger_state_is_one_computation():
     by_schedule = payoff_quote_for_schedule(LOAN, date(2024, 5, 3))
     by_state = payoff_quote(
         on=date(2024, 5, 3),
-        principal_outstanding=D("916997.12"),
+        principal_outstanding=D("913296.33"),
         interest_from=date(2024, 4, 15),
         annual_rate=D("12"),
         day_count=DayCount.THIRTY_360,
     )
     assert by_schedule == by_state
-    assert by_state.interest == D("5501.98")  # 916,997.12 × 12 × 18 / 36,000 = 5,501.98272
+    assert by_state.interest == D("5479.78")  # 913,296.33 × 12 × 18 / 36,000 = 5,479.778
 
 
 def test_payoff_refuses_a_date_before_interest_was_settled():
@@ -203,7 +231,9 @@ def test_the_rebuilt_schedule_repays_exactly_the_rest_and_no_payment_grows(case)
     assert result.interest_paid + result.principal_paid == amount
     assert new.total_principal == outstanding - result.principal_paid == new.amount
     assert new.installments[-1].balance == 0
-    assert all(line.balance >= 0 and line.total > 0 for line in new.installments)
+    assert all(line.balance >= 0 for line in new.installments)
+    # Grace lines of a zero-rate loan are 0.00; every line that repays principal is positive.
+    assert all(line.total > 0 for line in new.installments[new.grace_months :])
     assert max(line.total for line in new.installments) <= max(line.total for line in remaining)
     old_dates = [line.due_date for line in remaining]
     new_dates = [line.due_date for line in new.installments]

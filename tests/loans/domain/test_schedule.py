@@ -305,9 +305,11 @@ def test_rates_at_the_bounds_are_accepted():
     assert build_schedule(terms(annual_rate=ZERO)).total_interest == ZERO
 
 
-def test_floats_are_refused():
+def test_floats_are_refused_and_ints_taken_as_decimals():
     with pytest.raises(TypeError):
         terms(amount=1000.0)
+    assert terms(amount=1000000, annual_rate=12).amount == D("1000000")
+    assert build_schedule(terms(amount=1000000)) == build_schedule(terms())
 
 
 # --- Invariants ---------------------------------------------------------------------------------
