@@ -28,6 +28,7 @@ from applications.services import (
     move_stage,
     product_limit_violations,
 )
+from collateral.selectors import application_coverage
 from core.audit import audit
 from core.errors import ConflictError, DomainError
 from core.roles import Role, has_role
@@ -99,6 +100,21 @@ def _check_terms(
     if violations:
         first = violations[0]
         raise DomainError(" ".join(limit_message(v) for v in violations), field=first.field)
+    _check_coverage(application, amount=amount)
+
+
+def _check_coverage(application: Application, *, amount: Decimal) -> None:
+    """A secured product's minimum coverage is enforced at the decision (DOMAIN.md §15)."""
+    minimum = application.product.min_coverage
+    if not application.product.secured or not minimum:
+        return
+    covered = application_coverage(application, amount)
+    if covered is None or covered < minimum:
+        raise DomainError(
+            _("The collateral covers %(covered)s of the amount; the product requires %(minimum)s.")
+            % {"covered": covered if covered is not None else 0, "minimum": minimum},
+            field="amount",
+        )
 
 
 @transaction.atomic

@@ -32,6 +32,8 @@ from applications.models import (
     Stage,
 )
 from applications.transitions import DECIDED_BY_COMMITTEE, FINAL, can_follow
+from collateral.messages import ineligibility_message
+from collateral.selectors import item_reasons
 from core.audit import audit
 from core.errors import DomainError
 from core.identifiers import IdentifierError, parse_iin
@@ -363,9 +365,24 @@ def _guard(application: Application, target: Stage) -> list[str]:
         if target == Stage.COLLATERAL_APPRAISAL and not application.product.secured:
             reasons.append(_("An unsecured loan has no collateral to appraise."))
         return reasons
+    if target == Stage.ASSESSMENT and application.stage == Stage.COLLATERAL_APPRAISAL:
+        return _collateral_gaps(application)
     if target == Stage.COMMITTEE:
         return _package_gaps(application)
     return []
+
+
+def _collateral_gaps(application: Application) -> list[str]:
+    """Every item eligible and appraised before the assessment (DOMAIN.md §15)."""
+    items = list(application.collateral.select_related("pledgor"))
+    if not items:
+        return [_("No collateral has been registered.")]
+    on = timezone.localdate(application.created_at)
+    return [
+        f"{item}: {ineligibility_message(reason)}"
+        for item in items
+        for reason in item_reasons(item, on=on)
+    ]
 
 
 def _package_gaps(application: Application) -> list[str]:

@@ -58,6 +58,7 @@ PRODUCTS: list[dict] = [
         "day_count": DayCount.ACTUAL_360,
         "methods": ALL_METHODS,
         "penalty_rate_daily": Decimal("1"),
+        "min_coverage": Decimal("1"),
         "purposes": [(Purpose.FIXED_ASSETS, 84), (Purpose.WORKING_CAPITAL, 36)],
     },
     {

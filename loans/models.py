@@ -56,6 +56,13 @@ class Product(models.Model):
     max_rate = models.DecimalField(_("maximum annual rate, %"), max_digits=9, decimal_places=6)
     gesv_cap = models.DecimalField(_("GESV cap, %"), max_digits=9, decimal_places=6)
     secured = models.BooleanField(_("secured"), default=True)
+    min_coverage = models.DecimalField(
+        _("minimum collateral coverage"),
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("0"),
+        help_text=_("Pledge value over the loan amount required at the decision; 0: none."),
+    )
     day_count = models.CharField(_("day count"), max_length=12, choices=DayCount.choices)
     methods = models.JSONField(_("allowed repayment methods"), default=list)
     payment_multiple = models.DecimalField(

@@ -7,6 +7,9 @@ from rest_framework.test import APIClient
 
 from core.roles import Role
 
+# An applicant, applications at any stage, a complete package: shared by the app test suites.
+pytest_plugins = ["tests.fixtures.lending"]
+
 
 @pytest.fixture(autouse=True)
 def _english_outside_requests():

@@ -17,8 +17,7 @@ from applications.models import (
 from applications.transitions import ALLOWED, DECIDED_BY_COMMITTEE
 from core.errors import DomainError
 from core.models import AuditEvent
-
-from .conftest import pdf
+from tests.fixtures.lending import pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -115,8 +114,10 @@ def test_a_secured_application_goes_through_appraisal(
     receive_all(application)
     with pytest.raises(TransitionNotAllowed, match="collateral appraisal first"):
         services.application_advance(application_id=application.pk, to=Stage.ASSESSMENT, by=officer)
-    advance(application, Stage.COLLATERAL_APPRAISAL, Stage.ASSESSMENT)
-    assert application.stage == Stage.ASSESSMENT
+    advance(application, Stage.COLLATERAL_APPRAISAL)
+    # the appraisal stage ends only with eligible, appraised collateral (tests/collateral)
+    with pytest.raises(TransitionBlocked, match="No collateral has been registered"):
+        services.application_advance(application_id=application.pk, to=Stage.ASSESSMENT, by=officer)
 
 
 def test_an_unsecured_application_has_no_appraisal(new_application, advance, receive_all, officer):
