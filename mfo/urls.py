@@ -12,8 +12,11 @@ urlpatterns = [
     path("api/v1/", include("core.api.urls")),
     path("api/v1/", include("loans.api.urls")),
     path("api/v1/", include("applications.api.urls")),
+    path("api/v1/", include("collateral.api.urls")),
     path("loans/", include("loans.urls")),
     path("applications/", include("applications.urls")),
     path("committee/", include("applications.committee_urls")),
+    path("collateral/", include("collateral.urls")),
+    path("collateral/documents/", include("collateral.document_urls")),
     path("", include("core.urls")),
 ]
