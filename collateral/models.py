@@ -146,8 +146,13 @@ class TitleDocument(models.Model):
 
 class Appraisal(models.Model):
     item = models.ForeignKey(CollateralItem, on_delete=models.CASCADE, related_name="appraisals")
+    from_inspection = models.BooleanField(
+        _("revaluation at an inspection"),
+        default=False,
+        help_text=_("Counts for coverage, not as the licensed appraisal the item needs."),
+    )
     appraiser = models.CharField(_("appraiser"), max_length=300)
-    licence = models.CharField(_("appraiser's licence"), max_length=100)
+    licence = models.CharField(_("appraiser's licence"), max_length=100, blank=True)
     appraised_on = models.DateField(_("date of the appraisal"))
     market_value = models.DecimalField(_("market value, KZT"), **MONEY)
     liquidity_coefficient = models.DecimalField(

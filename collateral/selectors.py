@@ -14,21 +14,25 @@ from collateral.domain.eligibility import (
     collateral_reasons,
 )
 from collateral.domain.eligibility import CollateralItem as ItemFacts
+from collateral.domain.insurance import InsurancePolicy, insurance_expiring
 from collateral.domain.monitoring import MonitoredItem, OverdueInspection, overdue_inspections
 from collateral.domain.valuation import coverage
-from collateral.models import Appraisal, CollateralItem, CollateralType
+from collateral.models import Appraisal, CollateralItem, CollateralType, Insurance
 
 # The areas of seed 004; an MFO with other areas changes them here (a setting to come).
 COLLATERAL_RULES: CollateralRules = SEED_004_RULES
 
 
-def latest_appraisal(item: CollateralItem) -> Appraisal | None:
-    return item.appraisals.order_by("-appraised_on", "-id").first()
+def latest_appraisal(item: CollateralItem, *, licensed_only: bool = False) -> Appraisal | None:
+    appraisals = item.appraisals.all()
+    if licensed_only:
+        appraisals = appraisals.filter(from_inspection=False)
+    return appraisals.order_by("-appraised_on", "-id").first()
 
 
 def item_reasons(item: CollateralItem, *, on: date) -> list[Ineligibility]:
     """Why an item cannot be accepted for its application, if at all (DOMAIN.md §15)."""
-    appraisal = latest_appraisal(item)
+    appraisal = latest_appraisal(item, licensed_only=True)
     facts = ItemFacts(
         kind=item.kind,
         region=item.region,
@@ -108,3 +112,12 @@ def collateral_of(application: Application) -> QuerySet[CollateralItem]:
     return application.collateral.select_related("pledgor").prefetch_related(
         "appraisals", "title_documents", "insurances"
     )
+
+
+def insurance_expiring_soon(*, as_of: date, days_ahead: int = 30) -> list[InsurancePolicy]:
+    """Policies of items still pledged whose cover ends within ``days_ahead``: one query."""
+    rows = Insurance.objects.filter(item__released_at__isnull=True).values_list(
+        "item_id", "ends_on", "policy_number"
+    )
+    policies = [InsurancePolicy(item_id=i, expires_on=e, number=n) for i, e, n in rows]
+    return insurance_expiring(policies, as_of, days_ahead)

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Stage
-from applications.transitions import FINAL
 from collateral.domain.insurance import excess_payment_due, insurance_excess
 from collateral.domain.valuation import appraisal_valid, pledge_value
 from collateral.models import (
@@ -33,11 +32,21 @@ from core.errors import ConflictError, DomainError
 from core.identifiers import IdentifierError, parse_bin, parse_iin
 from core.selectors import business_calendar
 
+E = PledgeAgreement.Encumbrance
+ENCUMBRANCE_NEXT = {
+    E.NOT_REGISTERED: frozenset({E.SUBMITTED, E.REGISTERED}),
+    E.SUBMITTED: frozenset({E.REGISTERED, E.NOT_REGISTERED}),
+    E.REGISTERED: frozenset({E.LIFTED}),
+    E.LIFTED: frozenset(),
+}
 ITEM_FIELDS = {
     "description", "cadastral_number", "address", "region", "in_regional_centre",
     "state_registered", "vin", "make", "make_country", "year_of_manufacture", "serial_numbers",
     "not_pledgeable", "free_of_third_party_rights", "free_of_budget_arrears",
 }  # fmt: skip
+# Without a loan behind it (refused, withdrawn, declined) the pledge ends; a running loan's
+# collateral is released at its closure, which the servicing app adds here.
+RELEASABLE_STAGES = frozenset({Stage.REFUSED, Stage.WITHDRAWN, Stage.DECLINED})
 # Collateral is offered and appraised while the package is still being put together.
 OPEN_STAGES = frozenset(
     {Stage.APPLICATION, Stage.DOCUMENTS, Stage.COLLATERAL_APPRAISAL, Stage.ASSESSMENT}
@@ -114,9 +123,18 @@ def collateral_item_register(
         **{k: v for k, v in data.items() if k in ITEM_FIELDS},
     )
     _full_clean(item)
+    _ensure_not_pledged_twice(item)
     item.save()
     audit(application, "collateral.item_registered", by=by, data={"item": item.pk, "kind": kind})
     return item
+
+
+def _ensure_not_pledged_twice(item: CollateralItem) -> None:
+    pledged = CollateralItem.objects.filter(released_at__isnull=True).exclude(pk=item.pk)
+    for field in ("vin", "cadastral_number"):
+        value = getattr(item, field)
+        if value and pledged.filter(**{field: value}).exists():
+            raise DomainError(_("This item is already pledged."), field=field)
 
 
 def _lock_item(item_id: int) -> CollateralItem:
@@ -137,12 +155,14 @@ def title_document_add(
     item = _lock_item(item_id)
     if not name.strip():
         raise DomainError(_("Name the document."), field="name")
-    document = TitleDocument.objects.create(
+    document = TitleDocument(
         item=item,
         name=name.strip(),
         number=number.strip(),
         original_received_at=timezone.now() if original_received else None,
     )
+    _full_clean(document, exclude=["item"])
+    document.save()
     audit(item.application, "collateral.title_document_added", by=by, data={"item": item.pk})
     return document
 
@@ -173,7 +193,7 @@ def appraisal_record(
     if not appraiser.strip() or not licence.strip():
         raise DomainError(_("Name the appraiser and their licence."), field="licence")
     coefficient = CollateralType.objects.get(kind=item.kind).liquidity_coefficient
-    appraisal = Appraisal.objects.create(
+    appraisal = Appraisal(
         item=item,
         appraiser=appraiser.strip(),
         licence=licence.strip(),
@@ -183,6 +203,8 @@ def appraisal_record(
         pledge_value=pledge_value(market_value, coefficient),
         recorded_by=by,
     )
+    _full_clean(appraisal, exclude=["item", "recorded_by"])
+    appraisal.save()
     audit(
         item.application,
         "collateral.appraised",
@@ -243,16 +265,34 @@ def pledge_agreement_register(
 ) -> PledgeAgreement:
     """The pledge agreement of an item and the state of its encumbrance's registration."""
     item = _lock_item(item_id)
-    agreement, _created = PledgeAgreement.objects.get_or_create(
+    if encumbrance not in PledgeAgreement.Encumbrance.values:
+        raise DomainError(_("Unknown state of the encumbrance."), field="encumbrance")
+    agreement, _created = PledgeAgreement.objects.select_for_update().get_or_create(
         item=item, defaults={"number": f"P-{item.application.number}-{item.pk}"}
     )
-    if encumbrance == PledgeAgreement.Encumbrance.REGISTERED and not (
-        registered_on and registration_number.strip() and authority.strip()
+    if (
+        encumbrance != agreement.encumbrance
+        and encumbrance not in ENCUMBRANCE_NEXT[agreement.encumbrance]
     ):
-        raise DomainError(
-            _("A registered encumbrance needs the authority, the date and the number."),
-            field="registration_number",
+        raise ConflictError(
+            _("The encumbrance cannot go from “%(current)s” to “%(target)s”.")
+            % {
+                "current": agreement.get_encumbrance_display(),
+                "target": PledgeAgreement.Encumbrance(encumbrance).label,
+            },
+            field="encumbrance",
         )
+    if encumbrance == PledgeAgreement.Encumbrance.REGISTERED:
+        for field, value in (
+            ("authority", authority.strip()),
+            ("registered_on", registered_on),
+            ("registration_number", registration_number.strip()),
+        ):
+            if not value:
+                raise DomainError(
+                    _("A registered encumbrance needs the authority, the date and the number."),
+                    field=field,
+                )
     agreement.encumbrance = encumbrance
     agreement.authority = authority.strip()
     agreement.registered_on = registered_on
@@ -288,6 +328,8 @@ def insurance_add(
         )
     if ends_on <= starts_on:
         raise DomainError(_("The policy must end after it starts."), field="ends_on")
+    if sum_insured <= 0:
+        raise DomainError(_("The sum insured must be positive."), field="sum_insured")
     insurance = Insurance(
         item=item,
         insurer=insurer.strip(),
@@ -333,8 +375,9 @@ def inspection_record(
         coefficient = CollateralType.objects.get(kind=item.kind).liquidity_coefficient
         Appraisal.objects.create(
             item=item,
-            appraiser=str(_("Monitoring inspection")),
-            licence="—",
+            from_inspection=True,  # a revaluation, not a licensed appraisal
+            appraiser=by.get_full_name() or by.get_username(),
+            licence="",
             appraised_on=inspected_on,
             market_value=new_market_value,
             liquidity_coefficient=coefficient,
@@ -345,7 +388,7 @@ def inspection_record(
     required = required_coverage(application)
     covered = application_coverage(application)
     inspection.coverage_after = covered
-    inspection.below_required_coverage = (covered is not None and covered < required) or not present
+    inspection.below_required_coverage = covered is not None and covered < required
     inspection.save(update_fields=["coverage_after", "below_required_coverage"])
     audit(
         application,
@@ -367,6 +410,12 @@ def insurance_payout_record(
 ) -> InsurancePayout:
     """The part of a payout above the secured debt is owed to the pledgor within 3 business days."""
     item = _lock_item(item_id)
+    if amount <= 0:
+        raise DomainError(_("The payout must be positive."), field="amount")
+    if secured_debt < 0:
+        raise DomainError(_("The secured debt cannot be negative."), field="secured_debt")
+    if received_on > timezone.localdate():
+        raise DomainError(_("A payout cannot be dated in the future."), field="received_on")
     excess = insurance_excess(amount, secured_debt)
     calendar = business_calendar(years=range(received_on.year, received_on.year + 2))
     payout = InsurancePayout.objects.create(
@@ -395,7 +444,7 @@ def collateral_release(*, item_id: int, by) -> CollateralItem:
     Called at the loan's closure; the receipt and the letter are rendered from what it records.
     """
     item = _lock_item(item_id)
-    if item.application.stage not in FINAL and item.application.stage != Stage.APPROVED:
+    if item.application.stage not in RELEASABLE_STAGES:
         raise ConflictError(_("Collateral is released only when the loan is closed."), field="item")
     now = timezone.now()
     item.title_documents.filter(

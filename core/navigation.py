@@ -80,6 +80,11 @@ NAVIGATION: tuple[NavItem, ...] = (
     ),
     NavItem(_("My agenda"), "committee:agenda", frozenset({Role.COMMITTEE_MEMBER})),
     NavItem(
+        _("Inspections due"),
+        "collateral:inspection-queue",
+        frozenset({Role.MONITORING_MANAGER, Role.ADMINISTRATOR, Role.RISK_MANAGER}),
+    ),
+    NavItem(
         _("Credit committee"),
         "committee:meetings",
         frozenset({Role.COMMITTEE_MEMBER, Role.ADMINISTRATOR, Role.RISK_MANAGER}),
@@ -114,7 +119,11 @@ WORK_QUEUES: dict[Role, tuple[WorkQueue, ...]] = {
         WorkQueue(_("Payments to post"), _("No payments waiting.")),
     ),
     Role.MONITORING_MANAGER: (
-        WorkQueue(_("Collateral inspections due"), _("No inspections are due.")),
+        WorkQueue(
+            _("Collateral inspections due"),
+            _("No inspections are due."),
+            rows="collateral.views.home_inspection_rows",
+        ),
     ),
     Role.RISK_MANAGER: (
         WorkQueue(_("Prudential alerts"), _("No alerts.")),

@@ -158,6 +158,10 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
+# The MFO itself, as its documents name it.
+MFO_NAME = env.str("MFO_NAME", default="МФО «Демо Кредит»")
+MFO_BIN = env.str("MFO_BIN", default="")
+
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
     default="django.core.mail.backends.console.EmailBackend"
@@ -216,6 +220,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "ping": {"task": "core.tasks.ping", "schedule": crontab(minute="*/15")},
+    "insurance-reminders": {
+        "task": "collateral.tasks.insurance_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 LOGGING = {

@@ -1,3 +1,21 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from collateral.api.views import (
+    CollateralItemViewSet,
+    CoverageView,
+    GuaranteeViewSet,
+    InspectionQueueView,
+)
+
+router = SimpleRouter()
+router.register("collateral/items", CollateralItemViewSet, basename="api-collateral-item")
+router.register("collateral/guarantees", GuaranteeViewSet, basename="api-guarantee")
+
+urlpatterns = [
+    path("collateral/coverage/", CoverageView.as_view(), name="api-collateral-coverage"),
+    path("collateral/inspections/due/", InspectionQueueView.as_view(), name="api-inspections-due"),
+    *router.urls,
+]

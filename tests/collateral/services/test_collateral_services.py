@@ -207,7 +207,7 @@ def test_registered_encumbrance_needs_authority_date_and_number(secured, officer
     item = _vehicle(secured, officer)
     with pytest.raises(DomainError) as error:
         collateral.pledge_agreement_register(item_id=item.pk, encumbrance="registered", by=officer)
-    assert error.value.field == "registration_number"
+    assert error.value.field == "authority"
     agreement = collateral.pledge_agreement_register(
         item_id=item.pk,
         encumbrance="registered",
