@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from applications.demo import committee_users, seed_applications, seed_required_documents
+from collateral.demo import seed_collateral
 from core.demo import seed_products, seed_users
 
 
@@ -22,3 +23,5 @@ class Command(BaseCommand):
             committee_members=committee_users(),
         )
         self.stdout.write(f"Applications: {len(applications)} at their stages")
+        items = seed_collateral(credit_admin=get_user_model().objects.get(username="credit.admin"))
+        self.stdout.write(f"Collateral items: {len(items)}")
