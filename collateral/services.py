@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +22,7 @@ from collateral.models import (
     CollateralType,
     Guarantee,
     Inspection,
+    InspectionPhoto,
     Insurance,
     InsurancePayout,
     PledgeAgreement,
@@ -402,6 +405,37 @@ def inspection_record(
         },
     )
     return inspection
+
+
+PHOTO_TYPES = {b"\xff\xd8\xff": ".jpg", b"\x89PNG": ".png"}
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
+@transaction.atomic
+def inspection_photo_add(*, inspection_id: int, upload: UploadedFile, by) -> InspectionPhoto:
+    """A photo taken at an inspection: JPEG or PNG, checked by content, up to 10 MB."""
+    inspection = (
+        Inspection.objects.select_for_update()
+        .select_related("item__application")
+        .get(pk=inspection_id)
+    )
+    if upload.size > MAX_PHOTO_BYTES:
+        raise DomainError(_("The photo is larger than 10 MB."), field="photo")
+    head = upload.read(8)
+    upload.seek(0)
+    extension = next((ext for magic, ext in PHOTO_TYPES.items() if head.startswith(magic)), None)
+    if extension is None:
+        raise DomainError(_("Only JPEG and PNG photos are accepted."), field="photo")
+    photo = InspectionPhoto(inspection=inspection)
+    photo.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
+    photo.save()
+    audit(
+        inspection.item.application,
+        "collateral.inspection_photo_added",
+        by=by,
+        data={"inspection": inspection.pk},
+    )
+    return photo
 
 
 @transaction.atomic

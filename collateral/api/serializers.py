@@ -337,8 +337,14 @@ class InsurancePayoutSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class InspectionPhotoInputSerializer(serializers.Serializer):
+    inspection = serializers.IntegerField(help_text="Id of an inspection of this item.")
+    photo = serializers.FileField(help_text="JPEG or PNG, up to 10 MB.")
+
+
 class InspectionSerializer(serializers.ModelSerializer):
     inspector = serializers.CharField(source="inspector.username", read_only=True)
+    photos = serializers.SerializerMethodField()
     condition = choice_code(Inspection.Condition)
     coverage_after = serializers.DecimalField(
         **COVERAGE,
@@ -350,8 +356,12 @@ class InspectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Inspection
         fields = ["id", "inspected_on", "inspector", "present", "condition", "notes",
-                  "new_market_value", "coverage_after", "below_required_coverage"]  # fmt: skip
+                  "new_market_value", "coverage_after", "below_required_coverage",
+                  "photos"]  # fmt: skip
         read_only_fields = fields
+
+    def get_photos(self, inspection: Inspection) -> list[str]:
+        return [photo.file.name for photo in inspection.photos.all()]
 
 
 class IneligibilitySerializer(serializers.Serializer):

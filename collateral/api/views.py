@@ -15,6 +15,8 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -34,6 +36,7 @@ from collateral.api.serializers import (
     GuaranteeSerializer,
     InspectionDueSerializer,
     InspectionInputSerializer,
+    InspectionPhotoInputSerializer,
     InsuranceInputSerializer,
     InsurancePayoutInputSerializer,
     TitleDocumentInputSerializer,
@@ -125,6 +128,7 @@ def _item_detail() -> QuerySet[CollateralItem]:
             "appraisals__recorded_by",
             "insurances",
             "inspections__inspector",
+            "inspections__photos",
             Prefetch("payouts", queryset=InsurancePayout.objects.order_by("received_on", "id")),
         )
     )
@@ -154,6 +158,7 @@ class CollateralItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             ("create", "title_documents", "appraisals", "encumbrance", "insurances"), WRITE_ROLES
         ),
         "inspections": MONITORING_ROLES,
+        "inspection_photos": MONITORING_ROLES,
         "insurance_payouts": MONITORING_ROLES,
         "release": RELEASE_ROLES,
     }
@@ -258,6 +263,29 @@ class CollateralItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def inspections(self, request, pk=None):
         """Record a monitoring visit; a coverage below the product's minimum is flagged."""
         return self._change(services.inspection_record, InspectionInputSerializer)
+
+    @extend_schema(
+        request={"multipart/form-data": InspectionPhotoInputSerializer},
+        responses={200: CollateralItemDetailSerializer, **ITEM_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="inspection-photos",
+        parser_classes=[MultiPartParser],
+    )
+    def inspection_photos(self, request, pk=None):
+        """Attach a photo taken at one of the item's inspections."""
+        item = self.get_object()
+        data = InspectionPhotoInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        inspection = item.inspections.filter(pk=data.validated_data["inspection"]).first()
+        if inspection is None:
+            raise ValidationError({"inspection": ["Not an inspection of this item."]})
+        services.inspection_photo_add(
+            inspection_id=inspection.pk, upload=data.validated_data["photo"], by=request.user
+        )
+        return self._answer(item.pk)
 
     @extend_schema(
         request=InsurancePayoutInputSerializer,

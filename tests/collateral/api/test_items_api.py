@@ -453,3 +453,34 @@ def test_a_third_party_pledgors_iin_is_masked_for_the_risk_manager(client_for, s
         body = ok(client_for(role).get(item_url(item["id"])))
         assert body["pledgor"]["identifier"] == shown, role
         assert body["pledgor"]["name"] == "Сейтқали Ерлан"
+
+
+def test_monitoring_attaches_a_photo_to_an_inspection(client_for, vehicle):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    monitor = client_for(Role.MONITORING_MANAGER)
+    body = ok(
+        monitor.post(
+            item_url(vehicle.pk, "inspections"),
+            {"inspected_on": "2026-11-20", "present": True, "condition": "good"},
+            format="json",
+        )
+    )
+    inspection = body["inspections"][0]["id"]
+    photo = SimpleUploadedFile("car.jpg", b"\xff\xd8\xff\xe0 photo", content_type="image/jpeg")
+    body = ok(
+        monitor.post(
+            item_url(vehicle.pk, "inspection-photos"),
+            {"inspection": inspection, "photo": photo},
+            format="multipart",
+        )
+    )
+    assert len(body["inspections"][0]["photos"]) == 1
+    not_an_image = SimpleUploadedFile("x.jpg", b"MZ...", content_type="image/jpeg")
+    response = monitor.post(
+        item_url(vehicle.pk, "inspection-photos"),
+        {"inspection": inspection, "photo": not_an_image},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "photo" in response.json()["errors"]

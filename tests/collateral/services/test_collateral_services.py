@@ -282,3 +282,24 @@ def test_release_returns_the_originals(secured, officer):
     assert TitleDocument.objects.get(item=item).original_returned_at is not None
     with pytest.raises(ConflictError):
         collateral.collateral_release(item_id=item.pk, by=officer)
+
+
+def test_inspection_photos_are_jpeg_or_png(secured, officer, make_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item = _vehicle(secured, officer)
+    inspection = collateral.inspection_record(
+        item_id=item.pk,
+        inspected_on=timezone.localdate(),
+        present=True,
+        condition="good",
+        by=make_user(Role.MONITORING_MANAGER),
+    )
+    jpeg = SimpleUploadedFile("car.jpg", b"\xff\xd8\xff\xe0 photo", content_type="image/jpeg")
+    photo = collateral.inspection_photo_add(inspection_id=inspection.pk, upload=jpeg, by=officer)
+    assert photo.file.name.endswith(".jpg")
+    text = SimpleUploadedFile("car.jpg", b"not an image", content_type="image/jpeg")
+    with pytest.raises(DomainError) as error:
+        collateral.inspection_photo_add(inspection_id=inspection.pk, upload=text, by=officer)
+    assert error.value.field == "photo"
+    assert inspection.photos.count() == 1
