@@ -91,6 +91,17 @@ ACTION_LABELS = {
     "committee.conflict_declared": gettext_lazy("Conflict of interest declared"),
     "committee.vote_cast": gettext_lazy("Vote cast"),
     "committee.decided": gettext_lazy("Committee decided"),
+    "collateral.item_registered": gettext_lazy("Collateral registered"),
+    "collateral.title_document_added": gettext_lazy("Title document received"),
+    "collateral.appraised": gettext_lazy("Collateral appraised"),
+    "collateral.guarantee_added": gettext_lazy("Guarantee added"),
+    "collateral.encumbrance": gettext_lazy("Encumbrance updated"),
+    "collateral.insured": gettext_lazy("Collateral insured"),
+    "collateral.inspected": gettext_lazy("Collateral inspected"),
+    "collateral.inspection_photo_added": gettext_lazy("Inspection photo added"),
+    "collateral.insurance_payout": gettext_lazy("Insurance payout recorded"),
+    "collateral.released": gettext_lazy("Collateral released"),
+    "collateral.document_printed": gettext_lazy("Collateral document printed"),
 }
 
 

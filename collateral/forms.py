@@ -255,6 +255,9 @@ class InspectionForm(forms.Form):
         help_text=_("Empty: the value has not changed. A new value is recorded as an appraisal."),
         **MONEY,
     )
+    photo = forms.FileField(
+        label=_("Photo"), required=False, help_text=_("JPEG or PNG, up to 10 MB.")
+    )
 
 
 class InsurancePayoutForm(forms.Form):

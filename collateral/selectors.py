@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from applications.models import Application
+from applications.models import Application, Stage
 from collateral.domain.eligibility import (
     SEED_004_RULES,
     CollateralRules,
@@ -92,6 +92,8 @@ def inspection_queue(*, as_of: date) -> list[OverdueInspection]:
     months = dict(CollateralType.objects.values_list("kind", "inspection_months"))
     rows = (
         CollateralItem.objects.filter(released_at__isnull=True)
+        # an application that ends without a loan leaves nothing to guard
+        .exclude(application__stage__in=[Stage.REFUSED, Stage.WITHDRAWN, Stage.DECLINED])
         .annotate(last=Max("inspections__inspected_on"))
         .values_list("pk", "kind", "registered_at", "last")
     )

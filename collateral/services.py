@@ -357,10 +357,13 @@ def inspection_record(
     condition: str,
     notes: str = "",
     new_market_value: Decimal | None = None,
+    photos: tuple[UploadedFile, ...] = (),
     by,
 ) -> Inspection:
     """A monitoring visit; a new value below the required coverage is flagged (DOMAIN.md §15)."""
     item = _lock_item(item_id)
+    if new_market_value is not None and new_market_value <= 0:
+        raise DomainError(_("The market value must be positive."), field="new_market_value")
     if inspected_on > timezone.localdate():
         raise DomainError(_("An inspection cannot be dated in the future."), field="inspected_on")
     if condition not in Inspection.Condition.values:
@@ -393,6 +396,8 @@ def inspection_record(
     inspection.coverage_after = covered
     inspection.below_required_coverage = covered is not None and covered < required
     inspection.save(update_fields=["coverage_after", "below_required_coverage"])
+    for photo in photos:  # a refused photo refuses the whole visit: nothing half-recorded
+        inspection_photo_add(inspection_id=inspection.pk, upload=photo, by=by)
     audit(
         application,
         "collateral.inspected",

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -56,7 +57,7 @@ from core.forms import add_domain_error
 from core.money import ZERO
 from core.navigation import QueueRow
 from core.permissions import role_required
-from core.privacy import can_see_personal_data, identifier_for
+from core.privacy import identifier_for
 from core.roles import Role, has_role
 
 WRITE_ROLES = (Role.CREDIT_ADMINISTRATOR, Role.ADMINISTRATOR)
@@ -298,7 +299,6 @@ def _item_context(request, item: CollateralItem, failed: dict[str, forms.Form]) 
         "item": item,
         "application": application,
         "pledgor_identifier": identifier_for(user, item.pledgor.identifier),
-        "personal": can_see_personal_data(user),
         "application_date": _application_date(application),
         "reasons": [] if item.released_at else [
             ineligibility_message(reason)
@@ -475,9 +475,14 @@ def inspection_create(request, pk: int):
     return _monitoring_page(
         request,
         pk,
-        InspectionForm(request.POST or None),
+        InspectionForm(request.POST or None, request.FILES or None),
         "inspection",
-        lambda item, data: services.inspection_record(item_id=item.pk, by=request.user, **data),
+        lambda item, data: services.inspection_record(
+            item_id=item.pk,
+            by=request.user,
+            photos=tuple(photo for photo in [data.get("photo")] if photo),
+            **{k: v for k, v in data.items() if k != "photo"},
+        ),
         _inspection_done,
     )
 
@@ -516,15 +521,15 @@ class QueueEntry:
 def _inspections_due() -> list[QueueEntry]:
     """The selector's overdue items, most overdue first, with what the page shows of them."""
     overdue = inspection_queue(as_of=timezone.localdate())
-    items = CollateralItem.objects.select_related("application__applicant").in_bulk(
-        [row.item_id for row in overdue]
+    items = (
+        CollateralItem.objects.select_related("application__applicant")
+        .annotate(last_inspected_on=Max("inspections__inspected_on"))
+        .in_bulk([row.item_id for row in overdue])
     )
-    last = {
-        item.pk: item.inspections.values_list("inspected_on", flat=True).first()
-        for item in items.values()
-    }
     return [
-        QueueEntry(items[row.item_id], row.due, row.days_overdue, last[row.item_id])
+        QueueEntry(
+            items[row.item_id], row.due, row.days_overdue, items[row.item_id].last_inspected_on
+        )
         for row in overdue
         if row.item_id in items
     ]

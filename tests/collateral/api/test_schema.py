@@ -11,6 +11,7 @@ ITEM_ACTIONS = [
     "encumbrance",
     "insurances",
     "inspections",
+    "inspection-photos",
     "insurance-payouts",
     "release",
 ]

@@ -321,3 +321,34 @@ def test_appraisals_are_listed_latest_first(officer, officer_client, vehicle):
     html = officer_client.get(item_url("item", item)).content.decode()
     latest = re.search(r"<tr data-appraisal=\"\d+\" data-latest>.*?</tr>", html, re.S).group(0)
     assert "6,000,000.00" in latest
+
+
+def test_item_page_links_its_documents_and_takes_inspection_photos(
+    client_as, secured, officer, make_user
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from collateral import services as collateral_services
+
+    item = collateral_services.collateral_item_register(
+        application_id=secured.pk,
+        kind="vehicle",
+        data={"description": "Hilux", "vin": "JTFST22P700123999", "make": "Toyota",
+              "make_country": "JP", "year_of_manufacture": 2024},
+        by=officer,
+    )  # fmt: skip
+    collateral_services.pledge_agreement_register(
+        item_id=item.pk, encumbrance="submitted", by=officer
+    )
+    client = client_as(Role.MONITORING_MANAGER)
+    photo = SimpleUploadedFile("car.jpg", b"\xff\xd8\xff\xe0 photo", content_type="image/jpeg")
+    response = client.post(
+        reverse("collateral:inspection-create", args=[item.pk]),
+        {"inspected_on": "2026-11-20", "present": "yes", "condition": "good", "photo": photo},
+    )
+    assert response.status_code == 302
+    html = client.get(reverse("collateral:item", args=[item.pk])).content.decode()
+    assert 'data-photos="1"' in html
+    assert 'data-document="pledge-kk"' in html
+    assert 'data-document="receipt-kk"' not in html  # only after the release
