@@ -58,17 +58,6 @@ def identifier_shown(user, applicant: Applicant, value: str) -> str:
     return identifier_for(user, value)
 
 
-class ApiErrorSerializer(serializers.Serializer):
-    """The one error body of the API (core.api.errors)."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages by the field they concern; `non_field_errors` for the rest.",
-    )
-
-
 # --- applicants -----------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ call, whose ``DomainError`` the exception handler turns into 400/409 naming the 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -17,7 +17,6 @@ from rest_framework.response import Response
 from applications import services
 from applications.api.filters import ApplicantFilter, ApplicationFilter
 from applications.api.serializers import (
-    ApiErrorSerializer,
     ApplicantInputSerializer,
     ApplicantSerializer,
     ApplicationAdvanceSerializer,
@@ -39,6 +38,7 @@ from applications.selectors import (
     application_list,
     credit_file_open,
 )
+from core.api.schema import error_response
 from core.privacy import can_see_personal_data
 from core.roles import Role
 
@@ -55,26 +55,22 @@ READ_ROLES = frozenset(
 WRITE_ROLES = frozenset({Role.CREDIT_ADMINISTRATOR, Role.BRANCH_SYSTEM, Role.ADMINISTRATOR})
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ApiErrorSerializer, description=description)
-
-
 READ_ERRORS = {
-    403: _error("The role may not read this."),
-    404: _error("No such object."),
+    403: error_response("The role may not read this."),
+    404: error_response("No such object."),
 }
 WRITE_ERRORS = {
-    400: _error("Invalid input or a rule broken: `errors` names the field and says why."),
-    403: _error("The role may not change this."),
+    400: error_response("Invalid input or a rule broken: `errors` names the field and says why."),
+    403: error_response("The role may not change this."),
 }
 ACTION_ERRORS = {
     **WRITE_ERRORS,
-    404: _error("No such application."),
-    409: _error("Not allowed at the application's stage: `errors.stage` says why."),
+    404: error_response("No such application."),
+    409: error_response("Not allowed at the application's stage: `errors.stage` says why."),
 }
 ADVANCE_ERRORS = {
     **ACTION_ERRORS,
-    400: _error(
+    400: error_response(
         "Unknown stage (`errors.to`), or the application is not ready for it: "
         "`errors.stage` lists every reason."
     ),
@@ -346,7 +342,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses={
             200: DecisionSerializer,
             **READ_ERRORS,
-            404: _error("No such application, or the committee has not decided yet."),
+            404: error_response("No such application, or the committee has not decided yet."),
         }
     )
     @action(detail=True, methods=["get"])

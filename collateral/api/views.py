@@ -12,7 +12,7 @@ from decimal import Decimal
 import django_filters
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -20,7 +20,6 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from applications.api.serializers import ApiErrorSerializer
 from applications.models import Application
 from applications.selectors import credit_file_open
 from collateral import services
@@ -59,6 +58,7 @@ from collateral.selectors import (
     required_coverage,
     secured_amount,
 )
+from core.api.schema import error_response
 from core.roles import Role
 
 READ_ROLES = frozenset(
@@ -79,21 +79,17 @@ MONITORING_ROLES = frozenset({Role.MONITORING_MANAGER, Role.ADMINISTRATOR})
 RELEASE_ROLES = frozenset({Role.CREDIT_ADMINISTRATOR, Role.ADMINISTRATOR})
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ApiErrorSerializer, description=description)
-
-
 READ_ERRORS = {
-    403: _error("The role may not read this."),
-    404: _error("No such collateral item."),
+    403: error_response("The role may not read this."),
+    404: error_response("No such collateral item."),
 }
 WRITE_ERRORS = {
-    400: _error("Invalid input or a rule broken: `errors` names the field and says why."),
-    403: _error("The role may not change this."),
+    400: error_response("Invalid input or a rule broken: `errors` names the field and says why."),
+    403: error_response("The role may not change this."),
 }
 REGISTER_ERRORS = {
     **WRITE_ERRORS,
-    409: _error(
+    409: error_response(
         "The application takes no collateral now (unsecured, or its package is closed): "
         "`errors.application` says why."
     ),
@@ -101,12 +97,12 @@ REGISTER_ERRORS = {
 ITEM_ERRORS = {
     **WRITE_ERRORS,
     404: READ_ERRORS[404],
-    409: _error("The item has been released: `errors.item`."),
+    409: error_response("The item has been released: `errors.item`."),
 }
 RELEASE_ERRORS = {
     403: WRITE_ERRORS[403],
     404: READ_ERRORS[404],
-    409: _error("The loan is not closed, or the item is already released: `errors.item`."),
+    409: error_response("The loan is not closed, or the item is already released: `errors.item`."),
 }
 
 
@@ -388,7 +384,7 @@ class CoverageView(APIView):
         parameters=[CoverageQuerySerializer],
         responses={
             200: CollateralCoverageSerializer,
-            400: _error("No such application, or none given: `errors.application`."),
+            400: error_response("No such application, or none given: `errors.application`."),
             403: READ_ERRORS[403],
         },
     )
