@@ -33,3 +33,15 @@ class InvalidDebtBurdenInput(DomainError):
     """A debt burden cannot be computed from these inputs (DOMAIN.md §10)."""
 
     default_code = "invalid_debt_burden_input"
+
+
+class InvalidAllocationInput(DomainError):
+    """A payment cannot be allocated from these inputs (DOMAIN.md §9)."""
+
+    default_code = "invalid_allocation_input"
+
+
+class InvalidLedgerEntry(DomainError):
+    """A ledger entry, or a list of them, that cannot be summed (DOMAIN.md §9)."""
+
+    default_code = "invalid_ledger_entry"
