@@ -568,16 +568,6 @@ def item_vote(request, pk: int):
 def item_conflict(request, pk: int):
     item = _item(pk)
     form = ConflictForm(request.POST)
-    # The service records a conflict at any time; a vote already cast would still count.
-    if item.meeting.status != Meeting.Status.SCHEDULED or hasattr(item, "decision"):
-        return _render_package(request, item, error=_("Voting on this item is over."), status=409)
-    if item.votes.filter(member=request.user).exists():
-        return _render_package(
-            request,
-            item,
-            error=_("You have already voted on this item; declare a conflict before voting."),
-            status=409,
-        )
     if not form.is_valid():
         return _render_package(request, item, conflict_form=form, status=400)
     try:
