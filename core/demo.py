@@ -91,6 +91,7 @@ DEMO_USERS: list[tuple[str, Role, str, str]] = [
     ("accountant", Role.ACCOUNTANT, "Динара", "Омарова"),
     ("monitoring", Role.MONITORING_MANAGER, "Бауыржан", "Әлиев"),
     ("risk", Role.RISK_MANAGER, "Светлана", "Ким"),
+    ("collector", Role.COLLECTOR, "Нұржан", "Төлеуов"),
     ("branch.api", Role.BRANCH_SYSTEM, "Branch", "System"),
     ("admin", Role.ADMINISTRATOR, "Асхат", "Нұрланов"),
 ]

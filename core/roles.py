@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     ACCOUNTANT = "accountant", _("Accountant")
     MONITORING_MANAGER = "monitoring_manager", _("Monitoring manager")
     RISK_MANAGER = "risk_manager", _("Risk manager")
+    COLLECTOR = "collector", _("Collector")
     BRANCH_SYSTEM = "branch_system", _("Branch system (API only)")
     ADMINISTRATOR = "administrator", _("Administrator")
 

@@ -3,10 +3,18 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Max, Sum
+
+from core.money import ZERO
 from core.regulation import Key, LoanClass, mrp, regulatory_value, regulatory_value_or_none
+from loans.domain.ledger import Component as LedgerComponent
+from loans.domain.ledger import Kind
 from loans.domain.limits import ProductLimits
 from loans.domain.penalties import PenaltyCaps
-from loans.models import AmountUnit, Product
+from loans.domain.servicing import Position, ScheduleTotals
+from loans.models import AmountUnit, DayClose, LedgerEntry, Loan, LoanSnapshot, Product
+
+ACCRUAL_KINDS = frozenset({Kind.INTEREST_ACCRUAL, Kind.OVERDUE_INTEREST_ACCRUAL})
 
 
 def product_list():
@@ -55,3 +63,65 @@ def penalty_caps(*, on: date, to_individual: bool) -> PenaltyCaps:
         max_total_share_of_loan_per_contract_year=year_share / 100 if year_share else None,
         stop_after_days_overdue=int(stop_days) if stop_days else None,
     )
+
+
+# --- servicing -------------------------------------------------------------------------
+
+
+def loan_list():
+    return Loan.objects.select_related("borrower", "product", "branch", "officer")
+
+
+def loan_position(loan: Loan) -> Position:
+    """The loan's balances from its whole ledger (one aggregate query)."""
+    rows = (
+        LedgerEntry.objects.filter(loan=loan)
+        .values("component", "kind")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    totals = {component: ZERO for component in LedgerComponent}
+    interest_accrued = ZERO
+    for row in rows:
+        totals[LedgerComponent(row["component"])] += row["total"]
+        if row["component"] == LedgerComponent.INTEREST and row["kind"] in ACCRUAL_KINDS:
+            interest_accrued += row["total"]
+    return Position(
+        amount=loan.amount,
+        principal=totals[LedgerComponent.PRINCIPAL],
+        interest=totals[LedgerComponent.INTEREST],
+        penalty=totals[LedgerComponent.PENALTY],
+        held=-totals[LedgerComponent.HELD],
+        interest_accrued=interest_accrued,
+    )
+
+
+def current_installments(loan: Loan):
+    return loan.installments.filter(version=loan.schedule_version).order_by("number")
+
+
+def schedule_totals(loan: Loan, *, on: date) -> ScheduleTotals:
+    """Cumulative scheduled amounts on ``on`` (DOMAIN.md §6: due, and late after grace)."""
+    lines = list(
+        current_installments(loan)
+        .filter(due_date__lte=on)
+        .values("due_date", "grace_date", "cumulative_principal", "cumulative_interest")
+    )
+    if not lines:
+        return ScheduleTotals()
+    due, late = lines[-1], [line for line in lines if line["grace_date"] < on]
+    return ScheduleTotals(
+        principal_due=due["cumulative_principal"],
+        interest_due=due["cumulative_interest"],
+        principal_late=late[-1]["cumulative_principal"] if late else ZERO,
+        interest_late=late[-1]["cumulative_interest"] if late else ZERO,
+        last_due_date=due["due_date"],
+    )
+
+
+def last_closed_date() -> date | None:
+    return DayClose.objects.aggregate(last=Max("business_date"))["last"]
+
+
+def latest_snapshot(loan: Loan) -> LoanSnapshot | None:
+    return loan.snapshots.order_by("-on").first()

@@ -224,6 +224,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "collateral.tasks.insurance_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # After midnight, for the day that ended (and any day missed before it).
+    "daily-close": {"task": "loans.tasks.close_day_task", "schedule": crontab(hour=0, minute=30)},
+    "due-reminders": {
+        "task": "loans.tasks.due_reminders_task",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 
 LOGGING = {

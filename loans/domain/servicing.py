@@ -1,0 +1,204 @@
+"""One loan's day: what falls due, is late, accrues, where held money goes (DOMAIN.md §6–§9).
+
+The daily close and the payment posting both call these functions, so that a payment at the
+desk and the night's run see the same debts. Conventions (README "Servicing"):
+
+* An instalment is *due* from its due date and *late* from the day after its grace date (the
+  due date, or the next business day when it falls on a day off, DOMAIN.md §6). Days past due
+  count from the due date of the oldest late instalment.
+* Principal and scheduled interest are repaid oldest instalment first, so cumulative sums tell
+  which instalments are paid: principal repaid = amount − principal balance; interest repaid =
+  interest accrued − interest balance (interest payments settle the scheduled interest first).
+* Day D's penalty and overdue interest are charged on what was late and unpaid at the end of
+  D − 1, so a payment on D still pays day D's charge (as ``penalties.penalty_owed`` counts).
+* Accruals are kept exact and posted as the change in their rounded cumulative total, so the
+  tiyn never drift however many days they are spread over, and re-running a day posts nothing.
+Pure: plain values in, plain values out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from core.money import ZERO, to_tiyn
+from loans.domain.allocation import Component as Debt
+from loans.domain.dates import add_years
+from loans.domain.daycount import DayCount, days_between, year_basis
+
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class ScheduleTotals:
+    """Cumulative scheduled amounts on a date, from the first instalment."""
+
+    principal_due: Decimal = ZERO  # of instalments due on or before the date
+    interest_due: Decimal = ZERO
+    principal_late: Decimal = ZERO  # of instalments whose grace date is before the date
+    interest_late: Decimal = ZERO
+    last_due_date: date | None = None  # the latest due date on or before the date
+
+
+@dataclass(frozen=True)
+class Position:
+    """A loan's balances, and what has been repaid, at one moment."""
+
+    amount: Decimal  # disbursed principal
+    principal: Decimal = ZERO
+    interest: Decimal = ZERO
+    penalty: Decimal = ZERO
+    held: Decimal = ZERO  # the borrower's money held for the next instalment, positive
+    interest_accrued: Decimal = ZERO  # all interest ever charged
+
+    @property
+    def principal_repaid(self) -> Decimal:
+        return self.amount - self.principal
+
+    @property
+    def interest_repaid(self) -> Decimal:
+        return self.interest_accrued - self.interest
+
+
+def _clamp(value: Decimal, upper: Decimal) -> Decimal:
+    return max(ZERO, min(value, upper))
+
+
+def debts_due(position: Position, totals: ScheduleTotals) -> dict[Debt, Decimal]:
+    """What a payment on the date of ``totals`` may repay, by the allocation's components.
+
+    Nothing not yet due is a debt: money above these is held (DOMAIN.md §9).
+    """
+    principal = max(position.principal, ZERO)
+    interest = max(position.interest, ZERO)
+    overdue_principal = _clamp(totals.principal_late - position.principal_repaid, principal)
+    due_principal = _clamp(totals.principal_due - position.principal_repaid, principal)
+    already = max(totals.interest_late, position.interest_repaid)
+    current_interest = _clamp(totals.interest_due - already, interest)
+    return {
+        Debt.OVERDUE_PRINCIPAL: overdue_principal,
+        Debt.OVERDUE_INTEREST: interest - current_interest,
+        Debt.PENALTY: max(position.penalty, ZERO),
+        Debt.CURRENT_PRINCIPAL: due_principal - overdue_principal,
+        Debt.CURRENT_INTEREST: current_interest,
+    }
+
+
+def late_amounts(position: Position, totals: ScheduleTotals) -> tuple[Decimal, Decimal]:
+    """Principal and scheduled interest late and unpaid: what penalty is charged on."""
+    principal = _clamp(totals.principal_late - position.principal_repaid, position.principal)
+    interest = _clamp(totals.interest_late - position.interest_repaid, position.interest)
+    return principal, interest
+
+
+@dataclass(frozen=True)
+class AccrualTerms:
+    """What a loan's daily accrual depends on, fixed by its contract."""
+
+    annual_rate: Decimal  # percent a year
+    day_count: DayCount
+    penalty_rate: Decimal  # percent of the late amount a day, after the legal daily cap
+    penalty_year_cap: Decimal | None  # penalty per contract year, KZT; None: no cap
+    stop_after_days: int | None  # no penalty or overdue interest past this many days late
+    start: date  # the disbursement date: contract years count from it
+
+
+@dataclass(frozen=True)
+class Accruals:
+    """Cumulative accruals of a loan; the ``*_posted`` ones are what the ledger holds."""
+
+    scheduled_interest_posted: Decimal = ZERO
+    late_principal_days: Decimal = ZERO  # Σ late principal × days, exact
+    overdue_interest_posted: Decimal = ZERO
+    penalty_exact: Decimal = ZERO
+    penalty_exact_this_year: Decimal = ZERO
+    penalty_posted: Decimal = ZERO
+
+
+def accrue_day(
+    terms: AccrualTerms,
+    before: Accruals,
+    *,
+    on: date,
+    late_principal: Decimal,
+    late_interest: Decimal,
+    late_since: date | None,
+) -> Accruals:
+    """The accruals at the end of ``on``: ``before`` (the end of the previous day) plus the day's.
+
+    ``late_principal``/``late_interest`` were late and unpaid at the end of the previous day;
+    ``late_since`` is the due date of the oldest of them. The ``*_posted`` totals are the
+    rounded exact totals; the caller posts their change.
+    """
+    if on <= terms.start:
+        return before
+    stopped = (
+        terms.stop_after_days is not None
+        and late_since is not None
+        and (on - late_since).days > terms.stop_after_days
+    )
+    this_year = before.penalty_exact_this_year
+    if on > terms.start and _is_anniversary(terms.start, on):
+        this_year = ZERO
+    penalty_today = ZERO
+    days = 0
+    if not stopped:
+        penalty_today = (late_principal + late_interest) * terms.penalty_rate / 100
+        if terms.penalty_year_cap is not None:
+            penalty_today = min(penalty_today, max(ZERO, terms.penalty_year_cap - this_year))
+        days = days_between(on - ONE_DAY, on, terms.day_count)
+    principal_days = before.late_principal_days + late_principal * days
+    penalty_exact = before.penalty_exact + penalty_today
+    return replace(
+        before,
+        late_principal_days=principal_days,
+        overdue_interest_posted=to_tiyn(
+            principal_days * terms.annual_rate / (100 * year_basis(terms.day_count))
+        ),
+        penalty_exact=penalty_exact,
+        penalty_exact_this_year=this_year + penalty_today,
+        penalty_posted=to_tiyn(penalty_exact),
+    )
+
+
+def _is_anniversary(start: date, on: date) -> bool:
+    years = on.year - start.year
+    return years >= 1 and add_years(start, years) == on
+
+
+@dataclass(frozen=True)
+class InstallmentDue:
+    """One instalment's cumulative totals, for finding the oldest unpaid one."""
+
+    due_date: date
+    grace_date: date
+    cumulative_principal: Decimal
+    cumulative_interest: Decimal
+
+
+def oldest_late(
+    installments: list[InstallmentDue], position: Position, on: date
+) -> InstallmentDue | None:
+    """The oldest instalment late on ``on`` and not fully repaid, oldest first."""
+    for line in sorted(installments, key=lambda item: item.due_date):
+        if line.grace_date >= on:
+            return None
+        if (
+            line.cumulative_principal > position.principal_repaid
+            or line.cumulative_interest > position.interest_repaid
+        ):
+            return line
+    return None
+
+
+def accrued_not_due(
+    position: Position, totals: ScheduleTotals, terms: AccrualTerms, on: date
+) -> Decimal:
+    """Interest earned since the last due date on the principal not yet due (for reports)."""
+    since = totals.last_due_date or terms.start
+    not_due = max(ZERO, position.amount - max(totals.principal_due, position.principal_repaid))
+    if on <= since or not not_due:
+        return ZERO
+    days = days_between(since, on, terms.day_count)
+    return to_tiyn(not_due * terms.annual_rate * days / (100 * year_basis(terms.day_count)))

@@ -1,0 +1,187 @@
+"""The loan contract and its schedule (DOMAIN.md §6, §14)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from loans.models.products import DayCount, Product, Purpose, RepaymentMethod
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+RATE = {"max_digits": 9, "decimal_places": 6}
+
+
+class Branch(models.Model):
+    """A branch of the MFO; loans are booked at one and reported by it."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        language = (get_language() or "ru")[:2]
+        return {"kk": self.name_kk, "en": self.name_en}.get(language, self.name_ru)
+
+
+class Loan(models.Model):
+    """A loan contract from its draft to its closure; its terms are the committee's decision."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft contract")
+        SIGNED = "signed", _("Signed")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    class Channel(models.TextChoices):
+        ACCOUNT = "account", _("To the borrower's bank account")
+        CARD = "card", _("To the borrower's card")
+        THIRD_PARTY = "third_party", _("To a seller of goods (third party)")
+
+    number = models.CharField(_("contract number"), max_length=30, unique=True)
+    application = models.OneToOneField(
+        "applications.Application", on_delete=models.PROTECT, related_name="loan"
+    )
+    borrower = models.ForeignKey(
+        "applications.Applicant", on_delete=models.PROTECT, related_name="loans"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="loans")
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="loans", verbose_name=_("branch")
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="loans_managed",
+        verbose_name=_("credit officer"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
+    amount = models.DecimalField(_("amount, KZT"), **MONEY)
+    annual_rate = models.DecimalField(_("rate, % a year"), **RATE)
+    term_months = models.PositiveSmallIntegerField(_("term, months"))
+    method = models.CharField(_("repayment method"), max_length=20, choices=RepaymentMethod.choices)
+    grace_months = models.PositiveSmallIntegerField(_("principal grace, months"), default=0)
+    day_count = models.CharField(_("day count"), max_length=12, choices=DayCount.choices)
+    payment_multiple = models.DecimalField(
+        _("payment rounded to"), max_digits=9, decimal_places=2, default=Decimal("0.01")
+    )
+    # The penalty terms in force on the contract date, after the legal caps (DOMAIN.md §12).
+    penalty_rate_daily = models.DecimalField(_("penalty, % a day"), **RATE)
+    penalty_year_cap = models.DecimalField(
+        _("penalty cap per contract year, KZT"), **MONEY, null=True, blank=True
+    )
+    penalty_stop_days = models.PositiveSmallIntegerField(
+        _("no penalty or overdue interest after days late"), null=True, blank=True
+    )
+    gesv = models.DecimalField(_("GESV, %"), max_digits=7, decimal_places=1)
+    gesv_cap = models.DecimalField(_("GESV cap, %"), **RATE)
+    contract_date = models.DateField(_("contract date"))
+    planned_disbursement_date = models.DateField(_("planned disbursement date"))
+    schedule_version = models.PositiveSmallIntegerField(default=0)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    disbursed_on = models.DateField(_("disbursed on"), null=True, blank=True)
+    disbursed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    disbursement_channel = models.CharField(
+        _("paid out"), max_length=20, choices=Channel.choices, blank=True
+    )
+    payee_name = models.CharField(_("payee"), max_length=300, blank=True)
+    payee_account = models.CharField(_("payee account (IBAN) or card"), max_length=40, blank=True)
+    payee_purpose = models.CharField(_("purpose of the transfer"), max_length=300, blank=True)
+    acceleration_flagged_on = models.DateField(
+        _("more than 40 days late since"), null=True, blank=True
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "disbursed_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="loan_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["active", "closed"]) | Q(disbursed_on__isnull=False),
+                name="disbursed_loan_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(signed_on__isnull=False),
+                name="signed_loan_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_secured(self) -> bool:
+        return self.product.secured
+
+
+class Installment(models.Model):
+    """One line of a schedule version; cumulative totals make paid/late a comparison."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Not yet due")
+        PAID = "paid", _("Paid")
+        OVERDUE = "overdue", _("Overdue")
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="installments")
+    version = models.PositiveSmallIntegerField(default=0)
+    number = models.PositiveSmallIntegerField(_("no."))
+    due_date = models.DateField(_("due date"))
+    # The due date, or the next business day: paid by then it is on time (DOMAIN.md §6).
+    grace_date = models.DateField(_("payable without penalty until"))
+    days = models.PositiveSmallIntegerField(_("days"))
+    principal = models.DecimalField(_("principal"), **MONEY)
+    interest = models.DecimalField(_("interest"), **MONEY)
+    total = models.DecimalField(_("payment"), **MONEY)
+    balance = models.DecimalField(_("balance after"), **MONEY)
+    cumulative_principal = models.DecimalField(**MONEY)
+    cumulative_interest = models.DecimalField(**MONEY)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+
+    class Meta:
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        ordering = ["loan", "version", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["loan", "version", "number"], name="installment_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(total=models.F("principal") + models.F("interest")),
+                name="installment_total",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["due_date"]),
+            models.Index(fields=["grace_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.loan} #{self.number}"

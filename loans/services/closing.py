@@ -1,0 +1,467 @@
+"""The daily close: what fell due, is late, accrued, and a snapshot of every loan (DOMAIN.md §8).
+
+Set-based: per chunk of loans a fixed number of queries (the previous day's snapshots, the
+day's ledger sums, the instalments that fell due or ran out of grace), the arithmetic in the
+pure ``loans.domain.servicing``, then bulk inserts. A date is a function of the previous
+day's snapshot and the ledger, so running it twice posts nothing the second time, catching up
+equals running day by day, and a backdated posting is absorbed by re-running from its date.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, Sum
+
+from core.money import ZERO
+from loans.domain.allocation import allocate
+from loans.domain.daycount import DayCount
+from loans.domain.ledger import Component, Kind
+from loans.domain.servicing import (
+    Accruals,
+    AccrualTerms,
+    InstallmentDue,
+    Position,
+    ScheduleTotals,
+    accrue_day,
+    accrued_not_due,
+    debts_due,
+    late_amounts,
+    oldest_late,
+)
+from loans.models import DayClose, Installment, LedgerEntry, Loan, LoanSnapshot
+from loans.selectors import last_closed_date
+
+ONE_DAY = timedelta(days=1)
+CHUNK = 5000
+ACCELERATION_AFTER_DAYS = 40  # seed 004 ch.7 §1 p.6: the right arises on the 41st day
+CLOSE_LOCK = 6_0_0_1  # one daily close at a time (PostgreSQL advisory lock key)
+ACCRUAL = {
+    Kind.INTEREST_ACCRUAL: "scheduled_interest_posted",
+    Kind.OVERDUE_INTEREST_ACCRUAL: "overdue_interest_posted",
+    Kind.PENALTY_ACCRUAL: "penalty_posted",
+}
+LOAN_FIELDS = (
+    "id",
+    "amount",
+    "annual_rate",
+    "day_count",
+    "penalty_rate_daily",
+    "penalty_year_cap",
+    "penalty_stop_days",
+    "disbursed_on",
+    "schedule_version",
+)
+
+
+@dataclass
+class CloseResult:
+    business_date: date
+    loans: int = 0
+    entries_posted: int = 0
+    dates: list[date] = field(default_factory=list)
+
+
+def _dates(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def close_day(*, on: date, by=None) -> CloseResult:
+    """Close ``on``; missed dates before it are closed first, and a date already closed is
+    re-run together with every later closed date (after a backdated posting)."""
+    last = last_closed_date()
+    if last is None:
+        dates = [on]
+    elif on <= last:
+        dates = _dates(on, last)
+    else:
+        dates = _dates(last + ONE_DAY, on)
+    total = CloseResult(business_date=on)
+    for day in dates:
+        result = _close_one(day, by=by)
+        total.loans = result.loans
+        total.entries_posted += result.entries_posted
+        total.dates.append(day)
+    return total
+
+
+def close_through(*, through: date, by=None) -> CloseResult:
+    """The nightly run: every date not yet closed, up to ``through``, in order."""
+    last = last_closed_date()
+    if last is not None and last >= through:
+        return CloseResult(business_date=through)
+    return close_day(on=through, by=by)
+
+
+@transaction.atomic
+def reclose_loan(*, loan_id: int, since: date) -> int:
+    """Re-run closed dates from ``since`` for one loan, after a backdated posting on it."""
+    last = last_closed_date()
+    if last is None or since > last:
+        return 0
+    posted = 0
+    for day in _dates(since, last):
+        posted += _close_one(day, loan_ids=[loan_id], record=False).entries_posted
+    return posted
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLOSE_LOCK])
+
+
+def _loans_on(day: date):
+    return Loan.objects.filter(
+        disbursed_on__lte=day,
+        status__in=[Loan.Status.ACTIVE, Loan.Status.CLOSED],
+    ).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=day))
+
+
+@transaction.atomic
+def _close_one(
+    day: date, *, by=None, loan_ids: list[int] | None = None, record: bool = True
+) -> CloseResult:
+    _lock()
+    loans = _loans_on(day)
+    if loans_ids := loan_ids:
+        loans = loans.filter(id__in=loans_ids)
+    _fill_gaps(loans, day)
+    result = CloseResult(business_date=day)
+    last_id = 0
+    while True:
+        chunk = list(loans.filter(id__gt=last_id).order_by("id").values(*LOAN_FIELDS)[:CHUNK])
+        if not chunk:
+            break
+        result.entries_posted += _close_chunk(day, chunk, by)
+        result.loans += len(chunk)
+        last_id = chunk[-1]["id"]
+    _mark_installments(day, loans)
+    if record:
+        close, _created = DayClose.objects.get_or_create(business_date=day)
+        close.loans, close.entries_posted = result.loans, result.entries_posted
+        close.runs += 1
+        close.run_by = by if getattr(by, "is_authenticated", False) else None
+        close.save()
+    return result
+
+
+def _fill_gaps(loans, day: date) -> None:
+    """A loan disbursed with a value date before ``day`` but never closed: close its days first."""
+    missing = loans.filter(disbursed_on__lt=day).exclude(
+        Exists(LoanSnapshot.objects.filter(loan=OuterRef("pk"), on=day - ONE_DAY))
+    )
+    for loan_id, disbursed_on in missing.values_list("id", "disbursed_on"):
+        for earlier in _dates(disbursed_on, day - ONE_DAY):
+            _close_one(earlier, loan_ids=[loan_id], record=False)
+
+
+def _terms(loan: dict) -> AccrualTerms:
+    return AccrualTerms(
+        annual_rate=loan["annual_rate"],
+        day_count=DayCount(loan["day_count"]),
+        penalty_rate=loan["penalty_rate_daily"],
+        penalty_year_cap=loan["penalty_year_cap"],
+        stop_after_days=loan["penalty_stop_days"],
+        start=loan["disbursed_on"],
+    )
+
+
+@dataclass
+class _Day:
+    """One loan's day in the making: its position and what the close posts."""
+
+    loan: dict
+    position: Position
+    entries: list[LedgerEntry] = field(default_factory=list)
+
+    def post(self, day: date, kind: Kind, component: Component, amount: Decimal) -> None:
+        if amount == 0:
+            return
+        self.entries.append(
+            LedgerEntry(
+                loan_id=self.loan["id"],
+                value_date=day,
+                kind=kind,
+                component=component,
+                amount=amount,
+                reason="" if amount > 0 or kind is Kind.HELD_APPLIED else RECOMPUTED,
+            )
+        )
+        self.position = _moved(self.position, component, amount, kind)
+
+
+RECOMPUTED = "Recomputed by the daily close after a backdated posting"
+
+
+def _moved(position: Position, component: Component, amount: Decimal, kind: Kind) -> Position:
+    values = {
+        "principal": position.principal,
+        "interest": position.interest,
+        "penalty": position.penalty,
+        "held": position.held,
+        "interest_accrued": position.interest_accrued,
+    }
+    if component is Component.HELD:
+        values["held"] -= amount
+    else:
+        values[component.value] += amount
+    if kind in (Kind.INTEREST_ACCRUAL, Kind.OVERDUE_INTEREST_ACCRUAL):
+        values["interest_accrued"] += amount
+    return Position(amount=position.amount, **values)
+
+
+def _close_chunk(day: date, loans: list[dict], by) -> int:
+    first, last = loans[0]["id"], loans[-1]["id"]
+    in_chunk = {"loan_id__gte": first, "loan_id__lte": last}
+    previous = {
+        row["loan_id"]: row
+        for row in LoanSnapshot.objects.filter(on=day - ONE_DAY, **in_chunk).values()
+    }
+    moves: dict[int, list[dict]] = defaultdict(list)
+    for row in (
+        LedgerEntry.objects.filter(value_date=day, **in_chunk)
+        .values("loan_id", "component", "kind")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        moves[row["loan_id"]].append(row)
+    turning: dict[int, list[dict]] = defaultdict(list)
+    for row in (
+        Installment.objects.filter(version=F("loan__schedule_version"), **in_chunk)
+        .filter(Q(due_date=day) | Q(grace_date=day - ONE_DAY))
+        .values("loan_id", "due_date", "grace_date", "cumulative_principal", "cumulative_interest")
+        .order_by("number")
+    ):
+        turning[row["loan_id"]].append(row)
+
+    entries: list[LedgerEntry] = []
+    snapshots: list[LoanSnapshot] = []
+    need_oldest: dict[int, tuple[LoanSnapshot, Position]] = {}
+    for loan in loans:
+        snapshot, posted, position, lookup = _close_loan(
+            day, loan, previous.get(loan["id"]), moves[loan["id"]], turning[loan["id"]]
+        )
+        entries.extend(posted)
+        snapshots.append(snapshot)
+        if lookup:
+            need_oldest[loan["id"]] = (snapshot, position)
+    _find_oldest_late(day, need_oldest)
+    for entry in entries:
+        entry.posted_by = by if getattr(by, "is_authenticated", False) else None
+    LedgerEntry.objects.bulk_create(entries, batch_size=2000)
+    LoanSnapshot.objects.filter(on=day, **in_chunk).delete()
+    LoanSnapshot.objects.bulk_create(snapshots, batch_size=2000)
+    _flag_acceleration(day, first, last, snapshots)
+    return len(entries)
+
+
+def _close_loan(day, loan, before, moves, turning):
+    terms = _terms(loan)
+    before = before or {}
+    zero = ZERO
+    prev = Position(
+        amount=loan["amount"],
+        principal=before.get("principal", zero),
+        interest=before.get("interest", zero),
+        penalty=before.get("penalty", zero),
+        held=before.get("held", zero),
+        interest_accrued=before.get("interest_accrued_total", zero),
+    )
+    totals = ScheduleTotals(
+        principal_due=before.get("principal_due", zero),
+        interest_due=before.get("interest_due", zero),
+        principal_late=before.get("principal_late", zero),
+        interest_late=before.get("interest_late", zero),
+        last_due_date=before.get("last_due_date"),
+    )
+    new_late = []
+    for line in turning:
+        if line["due_date"] == day:
+            totals = ScheduleTotals(
+                principal_due=line["cumulative_principal"],
+                interest_due=line["cumulative_interest"],
+                principal_late=totals.principal_late,
+                interest_late=totals.interest_late,
+                last_due_date=day,
+            )
+        if line["grace_date"] == day - ONE_DAY:
+            new_late.append(line)
+            totals = ScheduleTotals(
+                principal_due=totals.principal_due,
+                interest_due=totals.interest_due,
+                principal_late=max(totals.principal_late, line["cumulative_principal"]),
+                interest_late=max(totals.interest_late, line["cumulative_interest"]),
+                last_due_date=totals.last_due_date,
+            )
+    accruals_before = Accruals(
+        scheduled_interest_posted=before.get("scheduled_interest_posted", zero),
+        late_principal_days=before.get("late_principal_days", zero),
+        overdue_interest_posted=before.get("overdue_interest_posted", zero),
+        penalty_exact=before.get("penalty_exact", zero),
+        penalty_exact_this_year=before.get("penalty_exact_this_year", zero),
+        penalty_posted=before.get("penalty_posted", zero),
+    )
+    late_principal, late_interest = late_amounts(prev, totals)
+    accruals = accrue_day(
+        terms,
+        accruals_before,
+        on=day,
+        late_principal=late_principal,
+        late_interest=late_interest,
+        late_since=before.get("late_since"),
+    )
+    accruals = Accruals(
+        scheduled_interest_posted=totals.interest_due,
+        late_principal_days=accruals.late_principal_days,
+        overdue_interest_posted=accruals.overdue_interest_posted,
+        penalty_exact=accruals.penalty_exact,
+        penalty_exact_this_year=accruals.penalty_exact_this_year,
+        penalty_posted=accruals.penalty_posted,
+    )
+
+    # The day's ledger so far: postings by people, and by an earlier run of this date.
+    work = _Day(loan, prev)
+    already = dict.fromkeys(ACCRUAL, zero)
+    repaid_today = False
+    for row in moves:
+        kind, component = Kind(row["kind"]), Component(row["component"])
+        work.position = _moved(work.position, component, row["total"], kind)
+        if kind in ACCRUAL:
+            already[kind] += row["total"]
+        elif row["total"] < 0 and component in (Component.PRINCIPAL, Component.INTEREST):
+            repaid_today = True
+    for kind, name in ACCRUAL.items():
+        component = Component.PENALTY if kind is Kind.PENALTY_ACCRUAL else Component.INTEREST
+        target = getattr(accruals, name) - getattr(accruals_before, name)
+        work.post(day, kind, component, target - already[kind])
+
+    # A recomputation can leave a component overpaid: that money is the borrower's, held.
+    for component in (Component.PENALTY, Component.INTEREST, Component.PRINCIPAL):
+        overpaid = -getattr(work.position, component.value)
+        if overpaid > 0:
+            work.post(day, Kind.HELD_APPLIED, component, overpaid)
+            work.post(day, Kind.HELD_APPLIED, Component.HELD, -overpaid)
+    # Held money pays what fell due (DOMAIN.md §9: held for the next instalment).
+    if work.position.held > 0:
+        split = allocate(work.position.held, debts_due(work.position, totals))
+        for component, part in _by_component(split.parts).items():
+            work.post(day, Kind.HELD_APPLIED, component, -part)
+        if split.applied:
+            work.post(day, Kind.HELD_APPLIED, Component.HELD, split.applied)
+            repaid_today = True
+
+    position = work.position
+    due = debts_due(position, totals)
+    from loans.domain.allocation import Component as Debt
+
+    still_late = sum(late_amounts(position, totals), zero) > 0
+    late_since = None
+    lookup = False
+    if still_late:
+        if before.get("late_since") and not repaid_today:
+            late_since = before["late_since"]
+        elif not before.get("late_since") and new_late:
+            late_since = min(line["due_date"] for line in new_late)
+        else:
+            lookup = True
+    snapshot = LoanSnapshot(
+        loan_id=loan["id"],
+        on=day,
+        principal=position.principal,
+        interest=position.interest,
+        penalty=position.penalty,
+        held=position.held,
+        overdue_principal=due[Debt.OVERDUE_PRINCIPAL],
+        overdue_interest=due[Debt.OVERDUE_INTEREST],
+        accrued_interest=accrued_not_due(position, totals, terms, day),
+        days_past_due=(day - late_since).days if late_since else 0,
+        late_since=late_since,
+        interest_accrued_total=position.interest_accrued,
+        principal_due=totals.principal_due,
+        interest_due=totals.interest_due,
+        principal_late=totals.principal_late,
+        interest_late=totals.interest_late,
+        last_due_date=totals.last_due_date,
+        scheduled_interest_posted=accruals.scheduled_interest_posted,
+        late_principal_days=accruals.late_principal_days,
+        overdue_interest_posted=accruals.overdue_interest_posted,
+        penalty_exact=accruals.penalty_exact,
+        penalty_exact_this_year=accruals.penalty_exact_this_year,
+        penalty_posted=accruals.penalty_posted,
+    )
+    return snapshot, work.entries, position, lookup
+
+
+def _by_component(parts) -> dict[Component, Decimal]:
+    from loans.services.payments import LEDGER_COMPONENT
+
+    totals: dict[Component, Decimal] = {}
+    for debt, part in parts.items():
+        if part:
+            component = LEDGER_COMPONENT[debt]
+            totals[component] = totals.get(component, ZERO) + part
+    return totals
+
+
+def _find_oldest_late(day: date, pending: dict[int, tuple[LoanSnapshot, Position]]) -> None:
+    """Where repayments moved the oldest unpaid instalment: one query for all such loans."""
+    if not pending:
+        return
+    lines: dict[int, list[InstallmentDue]] = defaultdict(list)
+    for row in (
+        Installment.objects.filter(
+            loan_id__in=list(pending), version=F("loan__schedule_version"), grace_date__lt=day
+        )
+        .values("loan_id", "due_date", "grace_date", "cumulative_principal", "cumulative_interest")
+        .order_by("loan_id", "number")
+    ):
+        lines[row.pop("loan_id")].append(
+            InstallmentDue(
+                due_date=row["due_date"],
+                grace_date=row["grace_date"],
+                cumulative_principal=row["cumulative_principal"],
+                cumulative_interest=row["cumulative_interest"],
+            )
+        )
+    for loan_id, (snapshot, position) in pending.items():
+        oldest = oldest_late(lines[loan_id], position, day)
+        snapshot.late_since = oldest.due_date if oldest else None
+        snapshot.days_past_due = (day - oldest.due_date).days if oldest else 0
+
+
+def _flag_acceleration(day: date, first: int, last: int, snapshots: list[LoanSnapshot]) -> None:
+    """Flag loans more than 40 days late (early repayment may be demanded); unflag cured ones."""
+    late = [s.loan_id for s in snapshots if s.days_past_due > ACCELERATION_AFTER_DAYS]
+    in_chunk = Loan.objects.filter(
+        id__gte=first, id__lte=last, id__in=[s.loan_id for s in snapshots]
+    )
+    in_chunk.filter(id__in=late, acceleration_flagged_on__isnull=True).update(
+        acceleration_flagged_on=day
+    )
+    in_chunk.exclude(id__in=late).filter(acceleration_flagged_on__isnull=False).update(
+        acceleration_flagged_on=None
+    )
+
+
+def _mark_installments(day: date, loans) -> None:
+    """Instalments late and unpaid are overdue; those the repayments cover are paid."""
+    current = Installment.objects.filter(
+        loan__in=loans, version=F("loan__schedule_version"), due_date__lte=day
+    )
+    current.filter(status=Installment.Status.PENDING, grace_date__lt=day).update(
+        status=Installment.Status.OVERDUE
+    )
+    covered = LoanSnapshot.objects.filter(
+        loan=OuterRef("loan"),
+        on=day,
+        principal__lte=OuterRef("loan__amount") - OuterRef("cumulative_principal"),
+        interest__lte=F("interest_accrued_total") - OuterRef("cumulative_interest"),
+    )
+    current.exclude(status=Installment.Status.PAID).filter(Exists(covered)).update(
+        status=Installment.Status.PAID
+    )

@@ -1,0 +1,277 @@
+"""Money in: repayments at the desk or over the API, and closing a repaid loan (DOMAIN.md §9)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from core.audit import audit
+from core.errors import ConflictError, DomainError
+from core.money import ZERO, to_tiyn
+from loans.domain.allocation import Component as Debt
+from loans.domain.allocation import allocate
+from loans.domain.ledger import Component, Kind
+from loans.domain.servicing import debts_due
+from loans.models import LedgerEntry, Loan, Payment
+from loans.selectors import current_installments, loan_position, schedule_totals
+from loans.services.contracts import lock_loan
+from loans.services.disbursement import _reclose_if_backdated
+
+# Which ledger component each part of the allocation repays.
+LEDGER_COMPONENT = {
+    Debt.OVERDUE_PRINCIPAL: Component.PRINCIPAL,
+    Debt.CURRENT_PRINCIPAL: Component.PRINCIPAL,
+    Debt.OVERDUE_INTEREST: Component.INTEREST,
+    Debt.CURRENT_INTEREST: Component.INTEREST,
+    Debt.PENALTY: Component.PENALTY,
+}
+
+
+def payment_post(
+    *,
+    loan_id: int,
+    amount: Decimal,
+    value_date: date,
+    channel: str,
+    by,
+    reference: str = "",
+    payer: str = "",
+    idempotency_key: str | None = None,
+    fingerprint: str = "",
+    today: date | None = None,
+) -> tuple[Payment, bool]:
+    """Post a repayment; returns the payment and whether it was posted now.
+
+    With an ``idempotency_key`` the same key from the same user posts once: a repeat returns
+    the first payment (``False``), a repeat with a different request is a conflict.
+    """
+    try:
+        return _post(
+            loan_id=loan_id,
+            amount=amount,
+            value_date=value_date,
+            channel=channel,
+            by=by,
+            reference=reference,
+            payer=payer,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+            today=today or date.today(),
+        )
+    except IntegrityError:
+        # Another request with this key (for another loan) committed first.
+        if idempotency_key is None:
+            raise
+        return _repeat(by, idempotency_key, fingerprint), False
+
+
+def _repeat(by, key: str, fingerprint: str) -> Payment:
+    payment = Payment.objects.get(received_by=by, idempotency_key=key)
+    if fingerprint and payment.request_fingerprint != fingerprint:
+        raise ConflictError(
+            _("This Idempotency-Key was already used for a different payment."),
+            field="idempotency_key",
+            code="idempotency_key_reused",
+        )
+    return payment
+
+
+@transaction.atomic
+def _post(
+    *,
+    loan_id,
+    amount,
+    value_date,
+    channel,
+    by,
+    reference,
+    payer,
+    idempotency_key,
+    fingerprint,
+    today,
+) -> tuple[Payment, bool]:
+    _check_input(amount, value_date, channel, today)
+    loan = lock_loan(loan_id)
+    if idempotency_key is not None:
+        existing = Payment.objects.filter(received_by=by, idempotency_key=idempotency_key)
+        if existing.exists():
+            return _repeat(by, idempotency_key, fingerprint), False
+    if loan.status not in (Loan.Status.ACTIVE, Loan.Status.CLOSED):
+        raise ConflictError(
+            _("Payments are taken only on a disbursed loan."), field="loan", code="not_disbursed"
+        )
+    if value_date < loan.disbursed_on:
+        raise DomainError(
+            _("The value date cannot precede the disbursement."),
+            field="value_date",
+            code="before_disbursement",
+        )
+    with transaction.atomic():  # a savepoint, so a duplicate key leaves the outer block usable
+        payment = Payment.objects.create(
+            loan=loan,
+            amount=amount,
+            value_date=value_date,
+            channel=channel,
+            reference=reference,
+            payer=payer,
+            idempotency_key=idempotency_key,
+            request_fingerprint=fingerprint,
+            received_by=by,
+        )
+    if loan.status == Loan.Status.CLOSED:
+        _move_to_active_contract(loan, payment, by)
+    else:
+        apply_payment(loan, payment, by)
+    audit(
+        loan,
+        "loan.payment_posted",
+        by=by,
+        data={"payment": payment.pk, "amount": str(amount), "value_date": value_date.isoformat()},
+    )
+    _reclose_if_backdated(loan, value_date)
+    return payment, True
+
+
+def _check_input(amount: Decimal, value_date: date, channel: str, today: date) -> None:
+    if amount is None or amount <= 0 or to_tiyn(amount) != amount:
+        raise DomainError(
+            _("The amount must be positive, in whole tiyn."), field="amount", code="invalid_amount"
+        )
+    if value_date > today:
+        raise DomainError(
+            _("The value date cannot be in the future."),
+            field="value_date",
+            code="future_value_date",
+        )
+    if channel not in (Payment.Channel.CASH, Payment.Channel.BANK_TRANSFER):
+        raise DomainError(_("Cash or bank transfer."), field="channel", code="invalid_channel")
+
+
+def apply_payment(loan: Loan, payment: Payment, by) -> list[LedgerEntry]:
+    """Split the money over what is due in the legal order; the rest is held (DOMAIN.md §9)."""
+    _accrue_scheduled_interest(loan, through=payment.value_date, by=by)
+    position = loan_position(loan)
+    totals = schedule_totals(loan, on=payment.value_date)
+    split = allocate(payment.amount, debts_due(position, totals))
+    by_component: dict[Component, Decimal] = {}
+    for debt, part in split.parts.items():
+        if part:
+            component = LEDGER_COMPONENT[debt]
+            by_component[component] = by_component.get(component, ZERO) + part
+    if split.unapplied:
+        by_component[Component.HELD] = split.unapplied
+    return LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            loan=loan,
+            value_date=payment.value_date,
+            kind=Kind.REPAYMENT,
+            component=component,
+            amount=-part,
+            payment=payment,
+            posted_by=by,
+        )
+        for component, part in by_component.items()
+    )
+
+
+def _accrue_scheduled_interest(loan: Loan, *, through: date, by) -> None:
+    """Bring the schedule's interest due by ``through`` into the ledger before the night's close
+    does (the close then finds it posted), so a payment on a due date pays that interest."""
+    posted = (
+        LedgerEntry.objects.filter(loan=loan, kind=Kind.INTEREST_ACCRUAL).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or ZERO
+    )
+    entries = []
+    for line in current_installments(loan).filter(
+        due_date__lte=through, cumulative_interest__gt=posted
+    ):
+        amount = line.cumulative_interest - max(posted, line.cumulative_interest - line.interest)
+        posted += amount
+        if amount:
+            entries.append(
+                LedgerEntry(
+                    loan=loan,
+                    value_date=line.due_date,
+                    kind=Kind.INTEREST_ACCRUAL,
+                    component=Component.INTEREST,
+                    amount=amount,
+                    posted_by=by,
+                )
+            )
+    LedgerEntry.objects.bulk_create(entries)
+
+
+def _move_to_active_contract(closed: Loan, payment: Payment, by) -> None:
+    """Money on a closed contract goes to the borrower's active one (DOMAIN.md §9)."""
+    LedgerEntry.objects.create(
+        loan=closed,
+        value_date=payment.value_date,
+        kind=Kind.REPAYMENT,
+        component=Component.HELD,
+        amount=-payment.amount,
+        payment=payment,
+        posted_by=by,
+    )
+    active = (
+        Loan.objects.select_for_update(no_key=True)
+        .filter(borrower_id=closed.borrower_id, status=Loan.Status.ACTIVE)
+        .order_by("disbursed_on", "id")
+        .first()
+    )
+    if active is None:
+        return  # held on the closed contract until the borrower asks for a refund
+    reason = _("Moved from closed contract %(number)s") % {"number": closed.number}
+    LedgerEntry.objects.create(
+        loan=closed,
+        value_date=payment.value_date,
+        kind=Kind.TRANSFER,
+        component=Component.HELD,
+        amount=payment.amount,
+        payment=payment,
+        reason=reason,
+        posted_by=by,
+    )
+    moved = Payment.objects.create(
+        loan=active,
+        amount=payment.amount,
+        value_date=max(payment.value_date, active.disbursed_on),
+        channel=Payment.Channel.TRANSFER,
+        reference=payment.reference,
+        payer=payment.payer,
+        moved_from=payment,
+        received_by=by,
+    )
+    apply_payment(active, moved, by)
+    audit(active, "loan.payment_moved_in", by=by, data={"from": closed.number, "payment": moved.pk})
+
+
+@transaction.atomic
+def loan_close(*, loan_id: int, on: date, by) -> Loan:
+    """Close a loan whose every obligation is met (DOMAIN.md §9)."""
+    loan = lock_loan(loan_id)
+    if loan.status != Loan.Status.ACTIVE:
+        raise ConflictError(_("Only an active loan is closed."), field="status", code="not_active")
+    position = loan_position(loan)
+    owed = {
+        "principal": position.principal,
+        "interest": position.interest,
+        "penalty": position.penalty,
+        "held": position.held,
+    }
+    open_items = [name for name, value in owed.items() if value != 0]
+    if open_items:
+        raise ConflictError(
+            _("The loan still has open balances: %(items)s.") % {"items": ", ".join(open_items)},
+            field="loan",
+            code="obligations_open",
+        )
+    loan.status, loan.closed_on = Loan.Status.CLOSED, on
+    loan.save(update_fields=["status", "closed_on"])
+    audit(loan, "loan.closed", by=by, data={"on": on.isoformat()})
+    return loan
