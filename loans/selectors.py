@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Max, Sum
+from django.db.models import Max, OuterRef, Subquery, Sum
 
 from core.money import ZERO
 from core.regulation import Key, LoanClass, mrp, regulatory_value, regulatory_value_or_none
@@ -11,8 +11,16 @@ from loans.domain.ledger import Component as LedgerComponent
 from loans.domain.ledger import Kind
 from loans.domain.limits import ProductLimits
 from loans.domain.penalties import PenaltyCaps
-from loans.domain.servicing import Position, ScheduleTotals
-from loans.models import AmountUnit, DayClose, LedgerEntry, Loan, LoanSnapshot, Product
+from loans.domain.servicing import Position, ScheduleLine, ScheduleTotals, schedule_progress
+from loans.models import (
+    AmountUnit,
+    ContactRecord,
+    DayClose,
+    LedgerEntry,
+    Loan,
+    LoanSnapshot,
+    Product,
+)
 
 ACCRUAL_KINDS = frozenset({Kind.INTEREST_ACCRUAL, Kind.OVERDUE_INTEREST_ACCRUAL})
 
@@ -125,3 +133,92 @@ def last_closed_date() -> date | None:
 
 def latest_snapshot(loan: Loan) -> LoanSnapshot | None:
     return loan.snapshots.order_by("-on").first()
+
+
+def with_latest_snapshot(loans, *, on: date | None = None):
+    """Annotate loans with their snapshot of ``on`` (default: the last closed date)."""
+    on = on or last_closed_date()
+    snapshot = LoanSnapshot.objects.filter(loan=OuterRef("pk"), on=on)
+    fields = (
+        "principal",
+        "interest",
+        "penalty",
+        "held",
+        "overdue_principal",
+        "overdue_interest",
+        "days_past_due",
+    )
+    return loans.annotate(
+        **{f"snap_{name}": Subquery(snapshot.values(name)[:1]) for name in fields}
+    )
+
+
+def portfolio(*, on: date | None = None, filters: dict | None = None):
+    """Disbursed loans with their figures on a date; ``filters``: status, product, branch,
+    officer, min_dpd, max_dpd (days past due)."""
+    filters = filters or {}
+    loans = with_latest_snapshot(
+        loan_list().filter(status__in=[Loan.Status.ACTIVE, Loan.Status.CLOSED]), on=on
+    )
+    for name, lookup in (
+        ("status", "status"),
+        ("product", "product_id"),
+        ("branch", "branch_id"),
+        ("officer", "officer_id"),
+    ):
+        if filters.get(name):
+            loans = loans.filter(**{lookup: filters[name]})
+    if filters.get("min_dpd") is not None:
+        loans = loans.filter(snap_days_past_due__gte=filters["min_dpd"])
+    if filters.get("max_dpd") is not None:
+        loans = loans.filter(snap_days_past_due__lte=filters["max_dpd"])
+    return loans.order_by("-snap_days_past_due", "number")
+
+
+def collection_queue(*, on: date | None = None):
+    """Late loans, the latest first by days past due, with the last contact and promise."""
+    last_contact = ContactRecord.objects.filter(loan=OuterRef("pk")).order_by("-contacted_at")
+    return (
+        with_latest_snapshot(loan_list().filter(status=Loan.Status.ACTIVE), on=on)
+        .filter(snap_days_past_due__gt=0)
+        .annotate(
+            last_contact_at=Subquery(last_contact.values("contacted_at")[:1]),
+            last_outcome=Subquery(last_contact.values("outcome")[:1]),
+            promised_on=Subquery(
+                last_contact.filter(outcome=ContactRecord.Outcome.PROMISE).values("promised_on")[:1]
+            ),
+        )
+        .order_by("-snap_days_past_due", "number")
+    )
+
+
+def disbursement_queue():
+    """Signed contracts waiting for the accountant."""
+    return loan_list().filter(status=Loan.Status.SIGNED).order_by("signed_on", "id")
+
+
+def contracts_to_draw():
+    """Applications the borrower accepted that have no contract yet."""
+    from applications.models import Application, Stage
+
+    return (
+        Application.objects.filter(stage=Stage.ACCEPTED, loan__isnull=True)
+        .select_related("applicant", "product", "decision")
+        .order_by("stage_changed_at")
+    )
+
+
+def schedule_with_progress(loan: Loan, *, on: date):
+    """The current schedule, each line with what is paid of it and its state on ``on``."""
+    lines = list(current_installments(loan))
+    position = loan_position(loan)
+    progress = schedule_progress(
+        [
+            ScheduleLine(line.number, line.due_date, line.grace_date, line.principal, line.interest)
+            for line in lines
+        ],
+        position.principal_repaid,
+        position.interest_repaid,
+        on,
+    )
+    return list(zip(lines, progress, strict=True))

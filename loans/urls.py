@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from loans import views
 
@@ -11,4 +11,7 @@ urlpatterns = [
         views.calculator_pdf,
         name="calculator-pdf",
     ),
+    path("", include("loans.portfolio_urls")),  # loan page, portfolio list, exports
+    path("", include("loans.operations_urls")),  # contracts, disbursement, payments, collection
+    path("documents/", include("loans.document_urls")),  # contract, receipt PDFs
 ]

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from enum import StrEnum
 
 from core.money import ZERO, to_tiyn
 from loans.domain.allocation import Component as Debt
@@ -202,3 +203,80 @@ def accrued_not_due(
         return ZERO
     days = days_between(since, on, terms.day_count)
     return to_tiyn(not_due * terms.annual_rate * days / (100 * year_basis(terms.day_count)))
+
+
+class Bucket(StrEnum):
+    """Overdue buckets by days past due (collection work, DOMAIN.md §8)."""
+
+    CURRENT = "current"
+    DPD_1_30 = "1-30"
+    DPD_31_60 = "31-60"
+    DPD_61_90 = "61-90"
+    DPD_90_PLUS = "90+"
+
+
+# (upper bound of days past due, bucket), as data: the first bound not below the days wins.
+BUCKET_BOUNDS: tuple[tuple[int, Bucket], ...] = (
+    (0, Bucket.CURRENT),
+    (30, Bucket.DPD_1_30),
+    (60, Bucket.DPD_31_60),
+    (90, Bucket.DPD_61_90),
+)
+
+
+def bucket_of(days_past_due: int) -> Bucket:
+    for bound, bucket in BUCKET_BOUNDS:
+        if days_past_due <= bound:
+            return bucket
+    return Bucket.DPD_90_PLUS
+
+
+class LineState(StrEnum):
+    PAID = "paid"
+    PARTLY_PAID = "partly_paid"
+    OVERDUE = "overdue"
+    DUE = "due"  # due, still within its grace date
+    NOT_DUE = "not_due"
+
+
+@dataclass(frozen=True)
+class LineProgress:
+    number: int
+    principal_paid: Decimal
+    interest_paid: Decimal
+    state: LineState
+
+
+@dataclass(frozen=True)
+class ScheduleLine:
+    number: int
+    due_date: date
+    grace_date: date
+    principal: Decimal
+    interest: Decimal
+
+
+def schedule_progress(
+    lines: list[ScheduleLine], principal_repaid: Decimal, interest_repaid: Decimal, on: date
+) -> list[LineProgress]:
+    """How much of each instalment is paid, oldest first, and whether it is late on ``on``."""
+    progress = []
+    principal_left, interest_left = principal_repaid, interest_repaid
+    for line in sorted(lines, key=lambda item: item.number):
+        principal_paid = min(principal_left, line.principal)
+        interest_paid = min(max(interest_left, ZERO), line.interest)
+        principal_left -= principal_paid
+        interest_left -= interest_paid
+        paid = principal_paid + interest_paid
+        if paid == line.principal + line.interest:
+            state = LineState.PAID
+        elif line.grace_date < on:
+            state = LineState.OVERDUE
+        elif line.due_date <= on:
+            state = LineState.DUE
+        elif paid:
+            state = LineState.PARTLY_PAID
+        else:
+            state = LineState.NOT_DUE
+        progress.append(LineProgress(line.number, principal_paid, interest_paid, state))
+    return progress
