@@ -99,14 +99,30 @@ def close_through(*, through: date, by=None) -> CloseResult:
 
 @transaction.atomic
 def reclose_loan(*, loan_id: int, since: date) -> int:
-    """Re-run closed dates from ``since`` for one loan, after a backdated posting on it."""
-    last = last_closed_date()
+    """Re-run one loan's closed days from ``since`` (after a posting dated ``since``): through
+    the last closed date, or the loan's own latest snapshot if a payment closed further."""
+    latest = (
+        LoanSnapshot.objects.filter(loan_id=loan_id).order_by("-on").values_list("on", flat=True)
+    )
+    last = max(filter(None, [last_closed_date(), latest.first()]), default=None)
     if last is None or since > last:
         return 0
     posted = 0
     for day in _dates(since, last):
         posted += _close_one(day, loan_ids=[loan_id], record=False).entries_posted
     return posted
+
+
+def bring_loan_up_to(*, loan_id: int, through: date) -> None:
+    """Close the loan's own days not yet closed, through ``through`` (a payment's value date),
+    so the payment meets the debts of its value date whenever the nightly close runs: the
+    night then recomputes the same figures and posts nothing more."""
+    latest = (
+        LoanSnapshot.objects.filter(loan_id=loan_id).order_by("-on").values_list("on", flat=True)
+    ).first()
+    first = latest + ONE_DAY if latest else Loan.objects.get(pk=loan_id).disbursed_on
+    for day in _dates(first, through):
+        _close_one(day, loan_ids=[loan_id], record=False)
 
 
 def _lock() -> None:

@@ -98,5 +98,7 @@ def due_reminders_send(*, today: date, days_before: int = REMIND_DAYS_BEFORE) ->
         )
         for loan_id, total in lines
     ]
-    created = ContactRecord.objects.bulk_create(records, ignore_conflicts=True)
-    return len(created)
+    sent = ContactRecord.objects.filter(reminder_for=due_on)
+    before = sent.count()
+    ContactRecord.objects.bulk_create(records, ignore_conflicts=True)
+    return sent.count() - before

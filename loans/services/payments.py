@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from core.audit import audit
@@ -17,9 +16,9 @@ from loans.domain.allocation import allocate
 from loans.domain.ledger import Component, Kind
 from loans.domain.servicing import debts_due
 from loans.models import LedgerEntry, Loan, Payment
-from loans.selectors import current_installments, loan_position, schedule_totals
+from loans.selectors import loan_position, schedule_totals
+from loans.services.closing import bring_loan_up_to, reclose_loan
 from loans.services.contracts import lock_loan
-from loans.services.disbursement import _reclose_if_backdated
 
 # Which ledger component each part of the allocation repays.
 LEDGER_COMPONENT = {
@@ -132,7 +131,6 @@ def _post(
         by=by,
         data={"payment": payment.pk, "amount": str(amount), "value_date": value_date.isoformat()},
     )
-    _reclose_if_backdated(loan, value_date)
     return payment, True
 
 
@@ -153,7 +151,7 @@ def _check_input(amount: Decimal, value_date: date, channel: str, today: date) -
 
 def apply_payment(loan: Loan, payment: Payment, by) -> list[LedgerEntry]:
     """Split the money over what is due in the legal order; the rest is held (DOMAIN.md §9)."""
-    _accrue_scheduled_interest(loan, through=payment.value_date, by=by)
+    bring_loan_up_to(loan_id=loan.pk, through=payment.value_date)
     position = loan_position(loan)
     totals = schedule_totals(loan, on=payment.value_date)
     split = allocate(payment.amount, debts_due(position, totals))
@@ -164,7 +162,7 @@ def apply_payment(loan: Loan, payment: Payment, by) -> list[LedgerEntry]:
             by_component[component] = by_component.get(component, ZERO) + part
     if split.unapplied:
         by_component[Component.HELD] = split.unapplied
-    return LedgerEntry.objects.bulk_create(
+    entries = LedgerEntry.objects.bulk_create(
         LedgerEntry(
             loan=loan,
             value_date=payment.value_date,
@@ -176,35 +174,9 @@ def apply_payment(loan: Loan, payment: Payment, by) -> list[LedgerEntry]:
         )
         for component, part in by_component.items()
     )
-
-
-def _accrue_scheduled_interest(loan: Loan, *, through: date, by) -> None:
-    """Bring the schedule's interest due by ``through`` into the ledger before the night's close
-    does (the close then finds it posted), so a payment on a due date pays that interest."""
-    posted = (
-        LedgerEntry.objects.filter(loan=loan, kind=Kind.INTEREST_ACCRUAL).aggregate(
-            total=Sum("amount")
-        )["total"]
-        or ZERO
-    )
-    entries = []
-    for line in current_installments(loan).filter(
-        due_date__lte=through, cumulative_interest__gt=posted
-    ):
-        amount = line.cumulative_interest - max(posted, line.cumulative_interest - line.interest)
-        posted += amount
-        if amount:
-            entries.append(
-                LedgerEntry(
-                    loan=loan,
-                    value_date=line.due_date,
-                    kind=Kind.INTEREST_ACCRUAL,
-                    component=Component.INTEREST,
-                    amount=amount,
-                    posted_by=by,
-                )
-            )
-    LedgerEntry.objects.bulk_create(entries)
+    # The day's snapshot (and any later one, for a backdated payment) now includes it.
+    reclose_loan(loan_id=loan.pk, since=payment.value_date)
+    return entries
 
 
 def _move_to_active_contract(closed: Loan, payment: Payment, by) -> None:
