@@ -77,8 +77,13 @@ ONLY_COMPONENT: Mapping[Kind, Component] = {
 }
 
 
+# Kinds that only ever lower a debt: on HELD they would create money owed to the borrower.
+DEBT_ONLY = frozenset({Kind.WRITE_OFF})
+
+
 def check_entry(kind: Kind, component: Component, amount: Decimal) -> None:
     """Raise ``InvalidLedgerEntry`` unless an entry of ``kind`` may move ``component`` so."""
+    kind, component = Kind(kind), Component(component)
     if not isinstance(amount, Decimal) or not amount.is_finite():
         raise InvalidLedgerEntry("The amount must be an exact Decimal.", field="amount")
     if amount == 0 or amount != to_tiyn(amount):
@@ -91,6 +96,10 @@ def check_entry(kind: Kind, component: Component, amount: Decimal) -> None:
     required = ONLY_COMPONENT.get(kind)
     if required is not None and component is not required:
         raise InvalidLedgerEntry(f"A {kind} entry concerns the {required} only.", field="component")
+    if kind in DEBT_ONLY and component is Component.HELD:
+        raise InvalidLedgerEntry(
+            f"A {kind} entry concerns a debt, not held money.", field="component"
+        )
 
 
 @dataclass(frozen=True)

@@ -75,8 +75,9 @@ def debts_due(position: Position, totals: ScheduleTotals) -> dict[Debt, Decimal]
     interest = max(position.interest, ZERO)
     overdue_principal = _clamp(totals.principal_late - position.principal_repaid, principal)
     due_principal = _clamp(totals.principal_due - position.principal_repaid, principal)
-    already = max(totals.interest_late, position.interest_repaid)
-    current_interest = _clamp(totals.interest_due - already, interest)
+    # Unpaid interest is the newest first: the scheduled interest still within its grace
+    # date (accrued last) is current, whatever is older is overdue.
+    current_interest = _clamp(totals.interest_due - totals.interest_late, interest)
     return {
         Debt.OVERDUE_PRINCIPAL: overdue_principal,
         Debt.OVERDUE_INTEREST: interest - current_interest,
@@ -89,7 +90,10 @@ def debts_due(position: Position, totals: ScheduleTotals) -> dict[Debt, Decimal]
 def late_amounts(position: Position, totals: ScheduleTotals) -> tuple[Decimal, Decimal]:
     """Principal and scheduled interest late and unpaid: what penalty is charged on."""
     principal = _clamp(totals.principal_late - position.principal_repaid, position.principal)
-    interest = _clamp(totals.interest_late - position.interest_repaid, position.interest)
+    overdue_interest = debts_due(position, totals)[Debt.OVERDUE_INTEREST]
+    # Interest payments settle the scheduled interest first (it accrued first), so what is
+    # left of it unpaid bears the penalty; interest on late principal does not.
+    interest = _clamp(totals.interest_late - position.interest_repaid, overdue_interest)
     return principal, interest
 
 
