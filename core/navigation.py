@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -78,6 +79,35 @@ NAVIGATION: tuple[NavItem, ...] = (
         "applications:queue",
         frozenset({Role.CREDIT_ADMINISTRATOR, Role.ADMINISTRATOR}),
     ),
+    NavItem(
+        _("Contracts to draw"),
+        "servicing:contracts-to-draw",
+        frozenset({Role.CREDIT_ADMINISTRATOR, Role.ADMINISTRATOR}),
+    ),
+    NavItem(
+        _("Disbursements"),
+        "servicing:disbursement-queue",
+        frozenset({Role.ACCOUNTANT, Role.ADMINISTRATOR}),
+    ),
+    NavItem(
+        _("Portfolio"),
+        "portfolio:list",
+        frozenset(
+            {
+                Role.CREDIT_ADMINISTRATOR,
+                Role.ACCOUNTANT,
+                Role.MONITORING_MANAGER,
+                Role.RISK_MANAGER,
+                Role.COLLECTOR,
+                Role.ADMINISTRATOR,
+            }
+        ),
+    ),
+    NavItem(
+        _("Collection"),
+        "servicing:collection-queue",
+        frozenset({Role.COLLECTOR, Role.MONITORING_MANAGER, Role.ADMINISTRATOR}),
+    ),
     NavItem(_("My agenda"), "committee:agenda", frozenset({Role.COMMITTEE_MEMBER})),
     NavItem(
         _("Inspections due"),
@@ -105,7 +135,16 @@ WORK_QUEUES: dict[Role, tuple[WorkQueue, ...]] = {
             _("You have no open applications."),
             rows="applications.views.home_queue_rows",
         ),
-        WorkQueue(_("Contracts to prepare"), _("No contracts to prepare.")),
+        WorkQueue(
+            _("Contracts to prepare"),
+            _("No contracts to prepare."),
+            rows="loans.queues.contracts_to_prepare_rows",
+        ),
+        WorkQueue(
+            _("Contracts awaiting signature"),
+            _("No contracts await signature."),
+            rows="loans.queues.contracts_to_sign_rows",
+        ),
     ),
     Role.COMMITTEE_MEMBER: (
         WorkQueue(
@@ -115,7 +154,11 @@ WORK_QUEUES: dict[Role, tuple[WorkQueue, ...]] = {
         ),
     ),
     Role.ACCOUNTANT: (
-        WorkQueue(_("Signed contracts to disburse"), _("Nothing to disburse.")),
+        WorkQueue(
+            _("Signed contracts to disburse"),
+            _("Nothing to disburse."),
+            rows="loans.queues.disbursement_rows",
+        ),
         WorkQueue(_("Payments to post"), _("No payments waiting.")),
     ),
     Role.MONITORING_MANAGER: (
@@ -123,6 +166,18 @@ WORK_QUEUES: dict[Role, tuple[WorkQueue, ...]] = {
             _("Collateral inspections due"),
             _("No inspections are due."),
             rows="collateral.views.home_inspection_rows",
+        ),
+    ),
+    Role.COLLECTOR: (
+        WorkQueue(
+            _("Promises to pay due today"),
+            _("No promises fall due today."),
+            rows="loans.queues.promises_due_rows",
+        ),
+        WorkQueue(
+            _("The latest loans"),
+            _("No loan is late."),
+            rows="loans.queues.most_late_rows",
         ),
     ),
     Role.RISK_MANAGER: (
@@ -133,9 +188,18 @@ WORK_QUEUES: dict[Role, tuple[WorkQueue, ...]] = {
 }
 
 
+def _reverses(url_name: str) -> bool:
+    try:
+        reverse(url_name)
+    except NoReverseMatch:
+        return False
+    return True
+
+
 def navigation_for(user) -> list[NavItem]:
+    """The user's menu; an item whose page is not installed (yet) is left out, not an error."""
     roles = user_roles(user)
-    return [item for item in NAVIGATION if item.roles & roles]
+    return [item for item in NAVIGATION if item.roles & roles and _reverses(item.url_name)]
 
 
 def work_queues_for(user) -> list[tuple[Role, tuple[FilledQueue, ...]]]:

@@ -89,13 +89,15 @@ def loan_position(loan: Loan) -> Position:
         .order_by()
     )
     totals = {component: ZERO for component in LedgerComponent}
-    interest_accrued = ZERO
+    interest_accrued = disbursed = ZERO
     for row in rows:
+        if row["kind"] == Kind.DISBURSEMENT:
+            disbursed += row["total"]
         totals[LedgerComponent(row["component"])] += row["total"]
         if row["component"] == LedgerComponent.INTEREST and row["kind"] in ACCRUAL_KINDS:
             interest_accrued += row["total"]
     return Position(
-        amount=loan.amount,
+        amount=disbursed,  # nothing before the money goes out: a draft has repaid nothing
         principal=totals[LedgerComponent.PRINCIPAL],
         interest=totals[LedgerComponent.INTEREST],
         penalty=totals[LedgerComponent.PENALTY],
@@ -212,13 +214,18 @@ def schedule_with_progress(loan: Loan, *, on: date):
     """The current schedule, each line with what is paid of it and its state on ``on``."""
     lines = list(current_installments(loan))
     position = loan_position(loan)
+    # Interest payments settle the scheduled interest first; what exceeds the interest due so
+    # far paid interest on late principal, not a later instalment.
+    scheduled_interest_paid = min(
+        position.interest_repaid, schedule_totals(loan, on=on).interest_due
+    )
     progress = schedule_progress(
         [
             ScheduleLine(line.number, line.due_date, line.grace_date, line.principal, line.interest)
             for line in lines
         ],
         position.principal_repaid,
-        position.interest_repaid,
+        scheduled_interest_paid,
         on,
     )
     return list(zip(lines, progress, strict=True))

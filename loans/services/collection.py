@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit
-from core.errors import DomainError
+from core.errors import ConflictError, DomainError
 from core.money import to_tiyn
 from loans.models import ContactRecord, Installment, Loan
+from loans.services.contracts import lock_loan
 
 REMIND_DAYS_BEFORE = 3
 
@@ -31,10 +32,10 @@ def contact_record(
     today: date | None = None,
 ) -> ContactRecord:
     """Record a contact with a borrower: its channel, outcome and any promise to pay."""
-    today = today or date.today()
-    loan = Loan.objects.select_for_update().get(pk=loan_id)
+    today = today or timezone.localdate()
+    loan = lock_loan(loan_id)
     if loan.status != Loan.Status.ACTIVE:
-        raise DomainError(
+        raise ConflictError(
             _("Collection contacts are recorded on active loans."), field="loan", code="not_active"
         )
     if channel not in ContactRecord.Channel.values:

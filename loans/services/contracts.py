@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import ApplicantKind, Application, Stage
@@ -50,7 +51,7 @@ def contract_create(
         raise ConflictError(
             _("This application already has a contract."), field="application", code="exists"
         )
-    contract_date = contract_date or date.today()
+    contract_date = contract_date or timezone.localdate()
     if planned_disbursement_date < contract_date:
         raise DomainError(
             _("The planned disbursement cannot precede the contract date."),
@@ -148,7 +149,7 @@ def contract_sign(*, loan_id: int, signed_on: date, by) -> Loan:
             field="status",
             code="not_draft",
         )
-    if signed_on < loan.contract_date or signed_on > date.today():
+    if signed_on < loan.contract_date or signed_on > timezone.localdate():
         raise DomainError(
             _("The signing date must be between the contract date and today."),
             field="signed_on",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collateral.models import CollateralItem, PledgeAgreement
@@ -42,7 +43,7 @@ def loan_disburse(
     """Pay out a signed loan and fix its schedule from the actual disbursement date."""
     if not has_role(by, {Role.ACCOUNTANT}):
         raise NotPermittedError(_("Only an accountant disburses loans."), code="not_accountant")
-    today = today or date.today()
+    today = today or timezone.localdate()
     loan = lock_loan(loan_id)
     if loan.status != Loan.Status.SIGNED:
         raise ConflictError(

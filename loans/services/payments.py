@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit
@@ -59,11 +60,14 @@ def payment_post(
             payer=payer,
             idempotency_key=idempotency_key,
             fingerprint=fingerprint,
-            today=today or date.today(),
+            today=today or timezone.localdate(),
         )
     except IntegrityError:
         # Another request with this key (for another loan) committed first.
-        if idempotency_key is None:
+        if (
+            idempotency_key is None
+            or not Payment.objects.filter(received_by=by, idempotency_key=idempotency_key).exists()
+        ):
             raise
         return _repeat(by, idempotency_key, fingerprint), False
 

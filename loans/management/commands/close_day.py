@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from loans.services import close_day
 
@@ -20,10 +21,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, on=None, **options):
         try:
-            day = date.fromisoformat(on) if on else date.today() - timedelta(days=1)
+            day = date.fromisoformat(on) if on else timezone.localdate() - timedelta(days=1)
         except ValueError as error:
             raise CommandError(f"--date: {error}") from error
-        if day >= date.today():
+        if day >= timezone.localdate():
             raise CommandError("--date: only a day that has ended can be closed.")
         result = close_day(on=day)
         for closed in result.dates:

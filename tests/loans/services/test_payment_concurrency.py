@@ -26,7 +26,7 @@ def _race(*calls) -> list:
         try:
             barrier.wait()
             results[index] = call()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
+        except Exception as error:  # the test inspects what each thread got
             results[index] = error
         finally:
             connection.close()
