@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Max, OuterRef, Subquery, Sum
+from django.db.models import F, Max, OuterRef, Subquery, Sum
 
 from core.money import ZERO
 from core.regulation import Key, LoanClass, mrp, regulatory_value, regulatory_value_or_none
@@ -140,7 +140,7 @@ def latest_snapshot(loan: Loan) -> LoanSnapshot | None:
 def with_latest_snapshot(loans, *, on: date | None = None):
     """Annotate loans with their snapshot of ``on`` (default: the last closed date)."""
     on = on or last_closed_date()
-    snapshot = LoanSnapshot.objects.filter(loan=OuterRef("pk"), on=on)
+    snapshot = LoanSnapshot.objects.filter(loan=OuterRef("pk"), on=on).order_by()
     fields = (
         "principal",
         "interest",
@@ -174,7 +174,7 @@ def portfolio(*, on: date | None = None, filters: dict | None = None):
         loans = loans.filter(snap_days_past_due__gte=filters["min_dpd"])
     if filters.get("max_dpd") is not None:
         loans = loans.filter(snap_days_past_due__lte=filters["max_dpd"])
-    return loans.order_by("-snap_days_past_due", "number")
+    return loans.order_by(F("snap_days_past_due").desc(nulls_last=True), "number")
 
 
 def collection_queue(*, on: date | None = None):

@@ -343,7 +343,8 @@ class LoanPaymentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Payment
         fields = ["id", "loan", "amount", "value_date", "channel", "reference", "payer",
-                  "moved_from", "received_by", "received_at", "allocation"]  # fmt: skip
+                  "moved_from", "received_by", "received_at", "allocation",
+                  "reversed_at", "reversal_reason"]  # fmt: skip
         read_only_fields = fields
 
     @extend_schema_field(AllocationSerializer)
@@ -380,3 +381,7 @@ class DayCloseSerializer(serializers.ModelSerializer):
         model = DayClose
         fields = ["business_date", "loans", "entries_posted", "runs", "finished_at"]
         read_only_fields = fields
+
+
+class PaymentReversalSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, help_text="Why the payment is undone.")

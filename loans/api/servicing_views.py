@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -39,6 +40,7 @@ from loans.api.servicing_serializers import (
     LoanSnapshotSerializer,
     LoanSummarySerializer,
     PaymentInputSerializer,
+    PaymentReversalSerializer,
     SnapshotQuerySerializer,
 )
 from loans.domain.servicing import LineProgress, LineState
@@ -60,6 +62,7 @@ CONTRACT_ROLES = frozenset({Role.CREDIT_ADMINISTRATOR, Role.ADMINISTRATOR})
 DISBURSE_ROLES = frozenset({Role.ACCOUNTANT})  # DOMAIN.md §2; the service checks it too
 PAYMENT_ROLES = frozenset({Role.ACCOUNTANT, Role.BRANCH_SYSTEM, Role.ADMINISTRATOR})
 CONTACT_ROLES = frozenset({Role.COLLECTOR, Role.MONITORING_MANAGER, Role.ADMINISTRATOR})
+REVERSAL_ROLES = frozenset({Role.ACCOUNTANT, Role.ADMINISTRATOR})
 DAY_CLOSE_ROLES = frozenset({Role.ACCOUNTANT, Role.RISK_MANAGER, Role.ADMINISTRATOR})
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -191,6 +194,7 @@ class LoanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         "disburse": DISBURSE_ROLES,
         "post_payment": PAYMENT_ROLES,
         "post_contact": CONTACT_ROLES,
+        "reverse_payment": REVERSAL_ROLES,
     }
     serializer_class = LoanSummarySerializer
     filter_backends = [OrderingFilter]
@@ -370,6 +374,31 @@ class LoanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if created:
             return Response(body, status=status.HTTP_201_CREATED)
         return Response(body, headers={REPLAYED_HEADER: "true"})
+
+    @extend_schema(
+        request=PaymentReversalSerializer,
+        responses={
+            200: LoanPaymentSerializer,
+            **LOAN_ERRORS,
+            400: error_response("No reason given (`errors.reason`)."),
+            409: error_response("Already reversed, or moved between contracts."),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"payments/(?P<payment_id>\d+)/reverse",
+        url_name="payment-reverse",
+    )
+    def reverse_payment(self, request, pk=None, payment_id=None):
+        """Undo a payment posted in error: its entries are reversed, the close re-run."""
+        loan = self.get_object()
+        payment = get_object_or_404(Payment, pk=payment_id, loan=loan)
+        data = PaymentReversalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.payment_reverse(payment_id=payment.pk, by=request.user, **data.validated_data)
+        payment = Payment.objects.prefetch_related("entries").get(pk=payment.pk)
+        return Response(LoanPaymentSerializer(payment, context=self.get_serializer_context()).data)
 
     @extend_schema(responses={200: ContactRecordSerializer(many=True), **READ_ERRORS})
     @action(detail=True, methods=["get"], **LIST_ACTION)

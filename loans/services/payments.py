@@ -251,3 +251,56 @@ def loan_close(*, loan_id: int, on: date, by) -> Loan:
     loan.save(update_fields=["status", "closed_on"])
     audit(loan, "loan.closed", by=by, data={"on": on.isoformat()})
     return loan
+
+
+@transaction.atomic
+def payment_reverse(*, payment_id: int, reason: str, by) -> Payment:
+    """Undo a payment posted in error: every entry it made is reversed, never edited.
+
+    The held money the nightly close applied from that date on is reversed too and the close
+    re-run for the loan, so it is re-applied from what is really held.
+    """
+    loan_id = Payment.objects.values_list("loan_id", flat=True).get(pk=payment_id)
+    loan = lock_loan(loan_id)
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    if not reason.strip():
+        raise DomainError(_("Give the reason for the reversal."), field="reason", code="required")
+    if payment.reversed_at is not None:
+        raise ConflictError(
+            _("This payment has already been reversed."), field="payment", code="reversed"
+        )
+    if payment.channel == Payment.Channel.TRANSFER or hasattr(payment, "moved_to"):
+        raise ConflictError(
+            _("A payment moved between contracts is reversed on the contract it came from."),
+            field="payment",
+            code="moved",
+        )
+    reversed_ = list(payment.entries.filter(reversed_by__isnull=True))
+    reversed_ += list(
+        LedgerEntry.objects.filter(
+            loan=loan,
+            kind=Kind.HELD_APPLIED,
+            value_date__gte=payment.value_date,
+            reversed_by__isnull=True,
+        )
+    )
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            loan=loan,
+            value_date=entry.value_date,
+            kind=Kind.REVERSAL,
+            component=entry.component,
+            amount=-entry.amount,
+            reverses=entry,
+            payment=entry.payment,
+            reason=reason.strip(),
+            posted_by=by,
+        )
+        for entry in reversed_
+    )
+    payment.reversed_at, payment.reversed_by = timezone.now(), by
+    payment.reversal_reason = reason.strip()
+    payment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason"])
+    reclose_loan(loan_id=loan.pk, since=payment.value_date)
+    audit(loan, "loan.payment_reversed", by=by, data={"payment": payment.pk, "reason": reason})
+    return payment

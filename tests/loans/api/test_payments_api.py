@@ -132,3 +132,16 @@ def test_bad_input_and_wrong_roles_write_nothing(api_client, api_as, late_loan):
     )
     assert rows() == before
     assert api_as(Role.COLLECTOR).get(url(late_loan.pk, "payments")).json()["count"] == 0
+
+
+def test_a_payment_is_reversed_by_an_accountant_with_a_reason(api_as, late_loan):
+    accountant = api_as(Role.ACCOUNTANT)
+    posted = accountant.post(url(late_loan.pk, "payments"), payment("1000"), format="json")
+    reverse = url(late_loan.pk, f"payments/{posted.json()['id']}/reverse")
+    refused(accountant.post(reverse, {}, format="json"), 400, "reason")
+    answer = accountant.post(reverse, {"reason": "Wrong loan"}, format="json")
+    assert answer.status_code == 200
+    assert answer.json()["reversal_reason"] == "Wrong loan"
+    assert accountant.post(reverse, {"reason": "again"}, format="json").status_code == 409
+    collector = api_as(Role.COLLECTOR)
+    assert collector.post(reverse, {"reason": "x"}, format="json").status_code == 403
