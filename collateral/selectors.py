@@ -54,7 +54,15 @@ def item_reasons(item: CollateralItem, *, on: date) -> list[Ineligibility]:
 
 
 def secured_amount(application: Application) -> Decimal:
-    """The approved amount once decided, else the requested one."""
+    """What the collateral secures: a disbursed loan's outstanding debt (principal, interest,
+    penalty), else the approved amount once decided, else the requested one."""
+    from loans.models import Loan
+    from loans.selectors import loan_position
+
+    loan = Loan.objects.filter(application=application, status=Loan.Status.ACTIVE).first()
+    if loan is not None:
+        position = loan_position(loan)
+        return max(position.principal + position.interest + position.penalty, Decimal(0))
     decision = getattr(application, "decision", None)
     if decision is not None and decision.amount:
         return decision.amount

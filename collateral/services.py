@@ -483,7 +483,9 @@ def collateral_release(*, item_id: int, by) -> CollateralItem:
     Called at the loan's closure; the receipt and the letter are rendered from what it records.
     """
     item = _lock_item(item_id)
-    if item.application.stage not in RELEASABLE_STAGES:
+    loan = getattr(item.application, "loan", None)
+    ended = item.application.stage in RELEASABLE_STAGES and loan is None
+    if not (ended or (loan is not None and loan.status == loan.Status.CLOSED)):
         raise ConflictError(_("Collateral is released only when the loan is closed."), field="item")
     now = timezone.now()
     item.title_documents.filter(

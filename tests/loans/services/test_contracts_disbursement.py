@@ -224,3 +224,28 @@ def test_a_secured_product_without_collateral_is_not_disbursed(signed, accountan
     with pytest.raises(ConflictError) as refused:
         _disburse(loan, accountant)
     assert refused.value.code == "no_collateral"
+
+
+def test_a_consumer_loan_carries_the_legal_penalty_caps(accepted, officer):
+    from applications.models import Applicant, Application
+
+    application = accepted(amount="1000000")
+    Applicant.objects.filter(pk=application.applicant_id).update(kind="individual")
+    Application.objects.filter(pk=application.pk).update(purpose="any_lawful")
+    loan = services.contract_create(
+        application_id=application.pk,
+        planned_disbursement_date=ON,
+        contract_date=ON,
+        by=officer,
+    )
+    # The product says 1 % a day; the law caps a consumer loan at 0.5 %, 10 % of the amount
+    # a contract year, and nothing after 90 days late (DOMAIN.md §12).
+    assert loan.penalty_rate_daily == Decimal("0.5")
+    assert loan.penalty_year_cap == Decimal("100000.00")
+    assert loan.penalty_stop_days == 90
+
+
+def test_a_business_loan_keeps_the_product_penalty_without_yearly_caps(draft):
+    loan = draft()
+    assert loan.penalty_rate_daily == Decimal("1")
+    assert (loan.penalty_year_cap, loan.penalty_stop_days) == (None, None)
