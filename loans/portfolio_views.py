@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from collateral.domain.monitoring import value_drop_flag
 from collateral.models import CollateralItem
@@ -66,7 +67,7 @@ LINE_STATE_LABELS = {
     LineState.PAID: _("Paid"),
     LineState.PARTLY_PAID: _("Partly paid"),
     LineState.OVERDUE: _("Overdue"),
-    LineState.DUE: _("Due"),
+    LineState.DUE: pgettext_lazy("instalment state", "Due"),
     LineState.NOT_DUE: _("Not yet due"),
 }
 KIND_LABELS = {

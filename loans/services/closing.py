@@ -167,13 +167,17 @@ def _close_one(
 
 
 def _fill_gaps(loans, day: date) -> None:
-    """A loan disbursed with a value date before ``day`` but never closed: close its days first."""
-    missing = loans.filter(disbursed_on__lt=day).exclude(
-        Exists(LoanSnapshot.objects.filter(loan=OuterRef("pk"), on=day - ONE_DAY))
+    """Loans disbursed before ``day`` with no snapshot of the day before (a backdated
+    disbursement, a book migrated in) are closed from their first day, all together."""
+    missing = dict(
+        loans.filter(disbursed_on__lt=day)
+        .exclude(Exists(LoanSnapshot.objects.filter(loan=OuterRef("pk"), on=day - ONE_DAY)))
+        .values_list("id", "disbursed_on")
     )
-    for loan_id, disbursed_on in missing.values_list("id", "disbursed_on"):
-        for earlier in _dates(disbursed_on, day - ONE_DAY):
-            _close_one(earlier, loan_ids=[loan_id], record=False)
+    if not missing:
+        return
+    for earlier in _dates(min(missing.values()), day - ONE_DAY):
+        _close_one(earlier, loan_ids=list(missing), record=False)
 
 
 def _terms(loan: dict) -> AccrualTerms:

@@ -235,12 +235,12 @@ def loan_close(*, loan_id: int, on: date, by) -> Loan:
         raise ConflictError(_("Only an active loan is closed."), field="status", code="not_active")
     position = loan_position(loan)
     owed = {
-        "principal": position.principal,
-        "interest": position.interest,
-        "penalty": position.penalty,
-        "held": position.held,
+        _("principal"): position.principal,
+        _("interest"): position.interest,
+        _("penalty"): position.penalty,
+        _("money held for the borrower"): position.held,
     }
-    open_items = [name for name, value in owed.items() if value != 0]
+    open_items = [str(name) for name, value in owed.items() if value != 0]
     if open_items:
         raise ConflictError(
             _("The loan still has open balances: %(items)s.") % {"items": ", ".join(open_items)},

@@ -14,6 +14,7 @@ ENDPOINTS = {
     "/api/v1/loans/{id}/ledger/": {"get"},
     "/api/v1/loans/{id}/snapshots/": {"get"},
     "/api/v1/loans/{id}/payments/": {"get", "post"},
+    "/api/v1/loans/{id}/payments/{payment_id}/reverse/": {"post"},
     "/api/v1/loans/{id}/contacts/": {"get", "post"},
     "/api/v1/day-closes/": {"get"},
 }
