@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,8 +17,8 @@ from loans.domain.allocation import Component as Debt
 from loans.domain.allocation import allocate
 from loans.domain.ledger import Component, Kind
 from loans.domain.servicing import debts_due
-from loans.models import LedgerEntry, Loan, Payment
-from loans.selectors import loan_position, schedule_totals
+from loans.models import Installment, LedgerEntry, Loan, Payment
+from loans.selectors import current_installments, loan_position, schedule_totals
 from loans.services.closing import bring_loan_up_to, reclose_loan
 from loans.services.contracts import lock_loan
 
@@ -302,5 +303,20 @@ def payment_reverse(*, payment_id: int, reason: str, by) -> Payment:
     payment.reversal_reason = reason.strip()
     payment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason"])
     reclose_loan(loan_id=loan.pk, since=payment.value_date)
+    _restate_installments(loan)
     audit(loan, "loan.payment_reversed", by=by, data={"payment": payment.pk, "reason": reason})
     return payment
+
+
+def _restate_installments(loan: Loan) -> None:
+    """After a reversal an instalment marked paid may be unpaid again (the close only ever
+    moves them forward): state each of the loan's instalments afresh, oldest first."""
+    position = loan_position(loan)
+    today = timezone.localdate()
+    lines = current_installments(loan)
+    paid = Q(cumulative_principal__lte=position.principal_repaid) & Q(
+        cumulative_interest__lte=position.interest_repaid
+    )
+    lines.filter(paid).update(status=Installment.Status.PAID)
+    lines.exclude(paid).filter(grace_date__lt=today).update(status=Installment.Status.OVERDUE)
+    lines.exclude(paid).filter(grace_date__gte=today).update(status=Installment.Status.PENDING)

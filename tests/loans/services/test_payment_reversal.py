@@ -8,7 +8,7 @@ import pytest
 from core.errors import ConflictError, DomainError
 from core.money import to_tiyn
 from loans import services
-from loans.models import LedgerEntry, LoanSnapshot
+from loans.models import Installment, LedgerEntry, LoanSnapshot
 from loans.selectors import current_installments, loan_position
 from tests.loans.services.conftest import close_through
 
@@ -32,6 +32,8 @@ def test_a_reversed_payment_leaves_the_loan_as_if_it_never_came(active_loan, pay
     assert position.penalty == to_tiyn(first.total * Decimal("0.01") * 8)
     snapshot = LoanSnapshot.objects.get(loan=loan, on=date(2026, 4, 10))
     assert (snapshot.days_past_due, snapshot.overdue_principal) == (8, first.principal)
+    first.refresh_from_db()
+    assert first.status == Installment.Status.OVERDUE
     reversals = LedgerEntry.objects.filter(loan=loan, kind="reversal")
     assert reversals.count() == payment.entries.filter(kind="repayment").count()
     assert all(entry.reason == "Posted to the wrong loan" for entry in reversals)
