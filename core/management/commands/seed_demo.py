@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from applications.demo import committee_users, seed_applications, seed_required_documents
 from collateral.demo import seed_collateral
 from core.demo import seed_products, seed_users
+from loans.demo import seed_loans
 
 
 class Command(BaseCommand):
@@ -25,3 +26,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Applications: {len(applications)} at their stages")
         items = seed_collateral(credit_admin=get_user_model().objects.get(username="credit.admin"))
         self.stdout.write(f"Collateral items: {len(items)}")
+        loans = seed_loans(
+            credit_admin=get_user_model().objects.get(username="credit.admin"),
+            accountant=get_user_model().objects.get(username="accountant"),
+            committee_members=committee_users(),
+        )
+        self.stdout.write(f"Loans: {len(loans)}, closed through yesterday")
