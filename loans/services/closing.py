@@ -10,7 +10,7 @@ equals running day by day, and a backdated posting is absorbed by re-running fro
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Sum
 
 from core.money import ZERO
+from loans.domain.allocation import Component as Debt
 from loans.domain.allocation import allocate
 from loans.domain.daycount import DayCount
 from loans.domain.ledger import Component, Kind
@@ -302,21 +303,18 @@ def _close_loan(day, loan, before, moves, turning):
     new_late = []
     for line in turning:
         if line["due_date"] == day:
-            totals = ScheduleTotals(
+            totals = replace(
+                totals,
                 principal_due=line["cumulative_principal"],
                 interest_due=line["cumulative_interest"],
-                principal_late=totals.principal_late,
-                interest_late=totals.interest_late,
                 last_due_date=day,
             )
         if line["grace_date"] == day - ONE_DAY:
             new_late.append(line)
-            totals = ScheduleTotals(
-                principal_due=totals.principal_due,
-                interest_due=totals.interest_due,
+            totals = replace(
+                totals,
                 principal_late=max(totals.principal_late, line["cumulative_principal"]),
                 interest_late=max(totals.interest_late, line["cumulative_interest"]),
-                last_due_date=totals.last_due_date,
             )
     accruals_before = Accruals(
         scheduled_interest_posted=before.get("scheduled_interest_posted", zero),
@@ -335,14 +333,8 @@ def _close_loan(day, loan, before, moves, turning):
         late_interest=late_interest,
         late_since=before.get("late_since"),
     )
-    accruals = Accruals(
-        scheduled_interest_posted=totals.interest_due,
-        late_principal_days=accruals.late_principal_days,
-        overdue_interest_posted=accruals.overdue_interest_posted,
-        penalty_exact=accruals.penalty_exact,
-        penalty_exact_this_year=accruals.penalty_exact_this_year,
-        penalty_posted=accruals.penalty_posted,
-    )
+    # The schedule's interest is posted as it falls due: its target is the cumulative due.
+    accruals = replace(accruals, scheduled_interest_posted=totals.interest_due)
 
     # The day's ledger so far: postings by people, and by an earlier run of this date.
     work = _Day(loan, prev)
@@ -377,8 +369,6 @@ def _close_loan(day, loan, before, moves, turning):
 
     position = work.position
     due = debts_due(position, totals)
-    from loans.domain.allocation import Component as Debt
-
     still_late = sum(late_amounts(position, totals), zero) > 0
     late_since = None
     lookup = False
