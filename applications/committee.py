@@ -167,7 +167,10 @@ def conflict_declare(*, application_id: int, reason: str, by) -> ConflictDeclara
     if not reason.strip():
         raise DomainError(_("State the conflict."), field="reason")
     application = lock_application(application_id)
-    if application.stage != Stage.COMMITTEE:
+    considering_change = AgendaItem.objects.filter(
+        application=application, restructuring__status="on_agenda"
+    ).exists()
+    if application.stage != Stage.COMMITTEE and not considering_change:
         raise ConflictError(
             _("The committee no longer considers this application."), field="application"
         )
@@ -192,6 +195,8 @@ def voting_refusal(item: AgendaItem, member) -> str | None:
         return _("You are not a member of this meeting.")
     if item.application.prepared_by_id == member.pk:
         return _("You prepared this application and may not vote on it.")
+    if item.restructuring_id and item.restructuring.registered_by_id == member.pk:
+        return _("You registered this request and may not vote on it.")
     if ConflictDeclaration.objects.filter(application=item.application, member=member).exists():
         return _("You declared a conflict of interest on this application.")
     return None
@@ -204,7 +209,7 @@ def vote_cast(*, item_id: int, choice: str, comment: str = "", by) -> Vote:
         .select_related("meeting", "application")
         .get(pk=item_id)
     )
-    if item.meeting.status == Meeting.Status.CLOSED or hasattr(item, "decision"):
+    if item.meeting.status == Meeting.Status.CLOSED or is_decided(item):
         raise ConflictError(_("Voting on this item is over."), field="item")
     if reason := voting_refusal(item, by):
         raise NotAllowedToVote(reason, field="member")
@@ -219,6 +224,12 @@ def vote_cast(*, item_id: int, choice: str, comment: str = "", by) -> Vote:
     return vote
 
 
+def is_decided(item: AgendaItem) -> bool:
+    if item.restructuring_id:
+        return item.restructuring.status != item.restructuring.Status.ON_AGENDA
+    return hasattr(item, "decision")
+
+
 def tally(item: AgendaItem) -> dict[str, int]:
     counts = item.votes.aggregate(
         votes_for=Count("pk", filter=Q(choice=Vote.Choice.FOR)),
@@ -229,12 +240,12 @@ def tally(item: AgendaItem) -> dict[str, int]:
 
 
 @transaction.atomic
-def item_decide(*, item_id: int, by, refusal_ground: str = "", comment: str = "") -> Decision:
+def item_decide(*, item_id: int, by, refusal_ground: str = "", comment: str = ""):
     """Close the vote on an item: approved on its terms with quorum and majority, else refused."""
     item = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item_id)
     _lock_meeting(item.meeting_id)
     application = lock_application(item.application_id)
-    if hasattr(item, "decision"):
+    if is_decided(item):
         raise ConflictError(_("This item is already decided."), field="item")
     if (
         not has_role(by, {Role.COMMITTEE_MEMBER})
@@ -253,6 +264,12 @@ def item_decide(*, item_id: int, by, refusal_ground: str = "", comment: str = ""
             field="votes",
         )
     approved = Decimal(counts["votes_for"]) / cast > policy.committee_majority
+    if item.restructuring_id:
+        from loans.services.restructuring import restructuring_decide
+
+        return restructuring_decide(
+            item=item, counts=counts, approved=approved, by=by, comment=comment
+        )
     if approved:
         _check_terms(
             application,
@@ -308,7 +325,10 @@ def meeting_close(*, meeting_id: int, by) -> Meeting:
     meeting = _lock_meeting(meeting_id)
     if not meeting.members.filter(pk=by.pk).exists():
         raise NotAllowedToVote(_("Only a member of the meeting closes it."), field="member")
-    if meeting.items.filter(decision__isnull=True).exists():
+    if (
+        meeting.items.filter(decision__isnull=True, restructuring__isnull=True).exists()
+        or meeting.items.filter(restructuring__status="on_agenda").exists()
+    ):
         raise TransitionBlocked(
             _("Decide every item on the agenda before closing."), field="meeting"
         )

@@ -117,6 +117,10 @@ class RegulatoryValue(models.Model):
         K1_CAPITAL_ADEQUACY_MIN = "k1_capital_adequacy_min", _("k1 capital adequacy at least")
         K2_SINGLE_BORROWER_MAX = "k2_single_borrower_max", _("k2 single-borrower risk at most")
         K3_LEVERAGE_MAX = "k3_leverage_max", _("k3 leverage at most")
+        CREDIT_FILE_RETENTION_YEARS = (
+            "credit_file_retention_years",
+            _("Credit file kept after closure, years"),
+        )
 
     class LoanClass(models.TextChoices):
         ANY = "", _("All loans")

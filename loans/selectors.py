@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, Max, OuterRef, Subquery, Sum
+from django.db.models import DecimalField, F, Max, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from core.money import ZERO
 from core.regulation import Key, LoanClass, mrp, regulatory_value, regulatory_value_or_none
@@ -19,6 +20,7 @@ from loans.models import (
     LedgerEntry,
     Loan,
     LoanSnapshot,
+    Payment,
     Product,
 )
 
@@ -160,7 +162,10 @@ def portfolio(*, on: date | None = None, filters: dict | None = None):
     officer, min_dpd, max_dpd (days past due)."""
     filters = filters or {}
     loans = with_latest_snapshot(
-        loan_list().filter(status__in=[Loan.Status.ACTIVE, Loan.Status.CLOSED]), on=on
+        loan_list().filter(
+            status__in=[Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF, Loan.Status.CLOSED]
+        ),
+        on=on,
     )
     for name, lookup in (
         ("status", "status"),
@@ -181,7 +186,9 @@ def collection_queue(*, on: date | None = None):
     """Late loans, the latest first by days past due, with the last contact and promise."""
     last_contact = ContactRecord.objects.filter(loan=OuterRef("pk")).order_by("-contacted_at")
     return (
-        with_latest_snapshot(loan_list().filter(status=Loan.Status.ACTIVE), on=on)
+        with_latest_snapshot(
+            loan_list().filter(status__in=[Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF]), on=on
+        )
         .filter(snap_days_past_due__gt=0)
         .annotate(
             last_contact_at=Subquery(last_contact.values("contacted_at")[:1]),
@@ -229,3 +236,36 @@ def schedule_with_progress(loan: Loan, *, on: date):
         on,
     )
     return list(zip(lines, progress, strict=True))
+
+
+def schedule_versions(loan: Loan):
+    """Every schedule the loan had, oldest first, with what changed it."""
+    return loan.schedule_versions.select_related(
+        "created_by", "prepayment", "restructuring"
+    ).order_by("version")
+
+
+def version_lines(loan: Loan, version: int):
+    return loan.installments.filter(version=version).order_by("number")
+
+
+def write_offs():
+    """Written-off loans with what was written off and what has been recovered since."""
+    from loans.models import WriteOff
+
+    recovered = (
+        Payment.objects.filter(
+            loan=OuterRef("loan"),
+            value_date__gte=OuterRef("on"),
+            reversed_at__isnull=True,
+        )
+        .order_by()
+        .values("loan")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return (
+        WriteOff.objects.select_related("loan", "loan__borrower", "loan__product", "loan__branch")
+        .annotate(recovered=Coalesce(Subquery(recovered), Value(ZERO), output_field=DecimalField()))
+        .order_by("-on", "-id")
+    )

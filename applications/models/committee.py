@@ -57,13 +57,30 @@ class AgendaItem(models.Model):
     rate = models.DecimalField(_("rate, % a year"), **RATE)
     method = models.CharField(_("repayment method"), max_length=20, choices=RepaymentMethod.choices)
     grace_months = models.PositiveSmallIntegerField(_("principal grace, months"), default=0)
+    # A change of terms of the application's loan, put to the same vote (DOMAIN.md §9).
+    restructuring = models.ForeignKey(
+        "loans.Restructuring",
+        on_delete=models.PROTECT,
+        related_name="agenda_items",
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("agenda item")
         verbose_name_plural = _("agenda items")
         ordering = ["meeting", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "application"], name="agenda_item_unique")
+            models.UniqueConstraint(
+                fields=["meeting", "application"],
+                condition=Q(restructuring__isnull=True),
+                name="agenda_item_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "restructuring"],
+                condition=Q(restructuring__isnull=False),
+                name="agenda_restructuring_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -45,6 +45,7 @@ class Kind(StrEnum):
     INTEREST_ACCRUAL = "interest_accrual"  # the schedule's interest, on its due date
     OVERDUE_INTEREST_ACCRUAL = "overdue_interest_accrual"  # on principal left unpaid
     PENALTY_ACCRUAL = "penalty_accrual"
+    FINE = "fine"  # a fine for breach of contract (misuse of a targeted loan), due at once
     REFUND = "refund"  # held money paid back to the borrower
     TRANSFER = "transfer"  # held money moved to (or from) the borrower's other contract
     WRITE_OFF = "write_off"
@@ -60,6 +61,7 @@ SIGNS: Mapping[Kind, frozenset[int]] = {
     Kind.INTEREST_ACCRUAL: frozenset({1, -1}),
     Kind.OVERDUE_INTEREST_ACCRUAL: frozenset({1, -1}),
     Kind.PENALTY_ACCRUAL: frozenset({1, -1}),
+    Kind.FINE: frozenset({1}),
     Kind.REFUND: frozenset({1}),
     Kind.TRANSFER: frozenset({1, -1}),
     Kind.WRITE_OFF: frozenset({-1}),
@@ -72,6 +74,7 @@ ONLY_COMPONENT: Mapping[Kind, Component] = {
     Kind.INTEREST_ACCRUAL: Component.INTEREST,
     Kind.OVERDUE_INTEREST_ACCRUAL: Component.INTEREST,
     Kind.PENALTY_ACCRUAL: Component.PENALTY,
+    Kind.FINE: Component.PENALTY,
     Kind.REFUND: Component.HELD,
     Kind.TRANSFER: Component.HELD,
 }

@@ -50,10 +50,16 @@ class PayoffQuote:
     interest: Decimal
     overdue: Decimal
     penalties: Decimal
+    held: Decimal = ZERO  # the borrower's money already with the MFO
 
     @property
     def total(self) -> Decimal:
         return self.principal + self.interest + self.overdue + self.penalties
+
+    @property
+    def to_pay(self) -> Decimal:
+        """What the borrower still has to bring: the total less the money held for them."""
+        return max(ZERO, self.total - self.held)
 
 
 def rebuild_after_prepayment(
@@ -117,6 +123,7 @@ def payoff_quote(
     day_count: DayCount,
     overdue: Decimal = ZERO,
     penalties: Decimal = ZERO,
+    held: Decimal = ZERO,
 ) -> PayoffQuote:
     """What closes the loan on ``on``; the posting of a full prepayment calls this too.
 
@@ -134,6 +141,7 @@ def payoff_quote(
         ("principal_outstanding", principal_outstanding),
         ("overdue", overdue),
         ("penalties", penalties),
+        ("held", held),
     ):
         if value < 0 or to_tiyn(value) != value:
             raise InvalidPrepayment(
@@ -142,7 +150,7 @@ def payoff_quote(
                 code="invalid_amount",
             )
     interest = accrued_interest(principal_outstanding, annual_rate, interest_from, on, day_count)
-    return PayoffQuote(on, principal_outstanding, interest, overdue, penalties)
+    return PayoffQuote(on, principal_outstanding, interest, overdue, penalties, held)
 
 
 def payoff_quote_for_schedule(

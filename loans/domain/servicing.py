@@ -115,6 +115,9 @@ class Accruals:
 
     scheduled_interest_posted: Decimal = ZERO
     late_principal_days: Decimal = ZERO  # Σ late principal × days, exact
+    # Σ late principal × days × the rate in force that day (% a year), exact: a change of rate
+    # (restructuring) applies from its date on, never to interest already earned.
+    overdue_interest_base: Decimal = ZERO
     overdue_interest_posted: Decimal = ZERO
     penalty_exact: Decimal = ZERO
     penalty_exact_this_year: Decimal = ZERO
@@ -154,13 +157,13 @@ def accrue_day(
             penalty_today = min(penalty_today, max(ZERO, terms.penalty_year_cap - this_year))
         days = days_between(on - ONE_DAY, on, terms.day_count)
     principal_days = before.late_principal_days + late_principal * days
+    base = before.overdue_interest_base + late_principal * days * terms.annual_rate
     penalty_exact = before.penalty_exact + penalty_today
     return replace(
         before,
         late_principal_days=principal_days,
-        overdue_interest_posted=to_tiyn(
-            principal_days * terms.annual_rate / (100 * year_basis(terms.day_count))
-        ),
+        overdue_interest_base=base,
+        overdue_interest_posted=to_tiyn(base / (100 * year_basis(terms.day_count))),
         penalty_exact=penalty_exact,
         penalty_exact_this_year=this_year + penalty_today,
         penalty_posted=to_tiyn(penalty_exact),

@@ -1,3 +1,12 @@
+from loans.models.changes import (
+    ArchivedFile,
+    Demand,
+    Prepayment,
+    Refund,
+    Restructuring,
+    ScheduleVersion,
+    WriteOff,
+)
 from loans.models.collection import ContactRecord
 from loans.models.ledger import DayClose, LedgerEntry, LoanSnapshot, Payment
 from loans.models.loans import Branch, Installment, Loan
@@ -12,17 +21,24 @@ from loans.models.products import (
 
 __all__ = [
     "AmountUnit",
+    "ArchivedFile",
     "Branch",
     "ContactRecord",
     "DayClose",
     "DayCount",
+    "Demand",
     "Installment",
     "LedgerEntry",
     "Loan",
     "LoanSnapshot",
     "Payment",
+    "Prepayment",
     "Product",
     "ProductPurpose",
     "Purpose",
+    "Refund",
     "RepaymentMethod",
+    "Restructuring",
+    "ScheduleVersion",
+    "WriteOff",
 ]

@@ -162,6 +162,7 @@ class LoanSnapshot(models.Model):
     # Accruals, cumulative since disbursement.
     scheduled_interest_posted = models.DecimalField(**MONEY)
     late_principal_days = models.DecimalField(**MONEY)
+    overdue_interest_base = models.DecimalField(**EXACT, default=0)
     overdue_interest_posted = models.DecimalField(**MONEY)
     penalty_exact = models.DecimalField(**EXACT)
     penalty_exact_this_year = models.DecimalField(**EXACT)

@@ -41,6 +41,7 @@ class Loan(models.Model):
         DRAFT = "draft", _("Draft contract")
         SIGNED = "signed", _("Signed")
         ACTIVE = "active", _("Active")
+        WRITTEN_OFF = "written_off", _("Written off (off-balance)")
         CLOSED = "closed", _("Closed")
 
     class Channel(models.TextChoices):
@@ -66,7 +67,7 @@ class Loan(models.Model):
         verbose_name=_("credit officer"),
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
     )
     purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
     amount = models.DecimalField(_("amount, KZT"), **MONEY)
@@ -91,6 +92,8 @@ class Loan(models.Model):
     contract_date = models.DateField(_("contract date"))
     planned_disbursement_date = models.DateField(_("planned disbursement date"))
     schedule_version = models.PositiveSmallIntegerField(default=0)
+    # The date the current schedule version took effect: nothing may be posted before it.
+    schedule_changed_on = models.DateField(null=True, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -113,6 +116,7 @@ class Loan(models.Model):
     acceleration_flagged_on = models.DateField(
         _("more than 40 days late since"), null=True, blank=True
     )
+    written_off_on = models.DateField(_("written off on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
     class Meta:
@@ -123,7 +127,8 @@ class Loan(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="loan_amount_positive"),
             models.CheckConstraint(
-                condition=~Q(status__in=["active", "closed"]) | Q(disbursed_on__isnull=False),
+                condition=~Q(status__in=["active", "written_off", "closed"])
+                | Q(disbursed_on__isnull=False),
                 name="disbursed_loan_has_date",
             ),
             models.CheckConstraint(
@@ -138,6 +143,11 @@ class Loan(models.Model):
     @property
     def is_secured(self) -> bool:
         return self.product.secured
+
+    @property
+    def is_serviced(self) -> bool:
+        """Disbursed and not closed: payments, changes and demands apply to it."""
+        return self.status in (self.Status.ACTIVE, self.Status.WRITTEN_OFF)
 
 
 class Installment(models.Model):

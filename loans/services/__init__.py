@@ -1,10 +1,19 @@
 """Every change to a loan: one function each, atomic, locked, audited (STYLE.md)."""
 
 from loans.services.closing import close_day, close_through, reclose_loan
+from loans.services.closure import loan_close, loan_settle, loan_write_off, overpayment_refund
 from loans.services.collection import contact_record, due_reminders_send
 from loans.services.contracts import contract_create, contract_sign
+from loans.services.demands import demand_acceleration, demand_misuse
 from loans.services.disbursement import loan_disburse
-from loans.services.payments import loan_close, payment_post, payment_reverse
+from loans.services.payments import payment_post, payment_reverse
+from loans.services.prepayment import payoff_quote_on, prepayment_post, prepayment_preview
+from loans.services.restructuring import (
+    restructuring_agenda_add,
+    restructuring_apply,
+    restructuring_preview,
+    restructuring_request,
+)
 
 __all__ = [
     "close_day",
@@ -12,10 +21,22 @@ __all__ = [
     "contact_record",
     "contract_create",
     "contract_sign",
+    "demand_acceleration",
+    "demand_misuse",
     "due_reminders_send",
     "loan_close",
     "loan_disburse",
+    "loan_settle",
+    "loan_write_off",
+    "overpayment_refund",
     "payment_post",
     "payment_reverse",
+    "payoff_quote_on",
+    "prepayment_post",
+    "prepayment_preview",
     "reclose_loan",
+    "restructuring_agenda_add",
+    "restructuring_apply",
+    "restructuring_preview",
+    "restructuring_request",
 ]

@@ -56,7 +56,9 @@ LOAN_FIELDS = (
     "penalty_stop_days",
     "disbursed_on",
     "schedule_version",
+    "schedule_changed_on",
 )
+SERVICED = (Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF)
 
 
 @dataclass
@@ -87,7 +89,19 @@ def close_day(*, on: date, by=None) -> CloseResult:
         total.loans = result.loans
         total.entries_posted += result.entries_posted
         total.dates.append(day)
+        _close_repaid(day)
     return total
+
+
+def _close_repaid(day: date) -> None:
+    """Loans the held money repaid in full during the night are closed like a paid-off one."""
+    from loans.services.closure import loan_settle
+
+    repaid = LoanSnapshot.objects.filter(
+        on=day, loan__status__in=SERVICED, principal=0, interest=0, penalty=0
+    ).values_list("loan_id", flat=True)
+    for loan_id in repaid:
+        loan_settle(loan_id=loan_id, on=day, by=None)
 
 
 def close_through(*, through: date, by=None) -> CloseResult:
@@ -135,7 +149,7 @@ def _lock() -> None:
 def _loans_on(day: date):
     return Loan.objects.filter(
         disbursed_on__lte=day,
-        status__in=[Loan.Status.ACTIVE, Loan.Status.CLOSED],
+        status__in=[*SERVICED, Loan.Status.CLOSED],
     ).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=day))
 
 
@@ -260,12 +274,20 @@ def _close_chunk(day: date, loans: list[dict], by) -> int:
     ):
         turning[row["loan_id"]].append(row)
 
+    restated = _restated_totals(
+        day, [loan["id"] for loan in loans if loan["schedule_changed_on"] == day]
+    )
     entries: list[LedgerEntry] = []
     snapshots: list[LoanSnapshot] = []
     need_oldest: dict[int, tuple[LoanSnapshot, Position]] = {}
     for loan in loans:
         snapshot, posted, position, lookup = _close_loan(
-            day, loan, previous.get(loan["id"]), moves[loan["id"]], turning[loan["id"]]
+            day,
+            loan,
+            previous.get(loan["id"]),
+            moves[loan["id"]],
+            turning[loan["id"]],
+            restated.get(loan["id"]),
         )
         entries.extend(posted)
         snapshots.append(snapshot)
@@ -281,7 +303,35 @@ def _close_chunk(day: date, loans: list[dict], by) -> int:
     return len(entries)
 
 
-def _close_loan(day, loan, before, moves, turning):
+def _restated_totals(day: date, loan_ids: list[int]) -> dict[int, ScheduleTotals]:
+    """On the day a new schedule version takes effect, the totals of the day before are read
+    from its rows (a change of terms may reschedule principal that was late), not carried."""
+    if not loan_ids:
+        return {}
+    restated = {loan_id: ScheduleTotals() for loan_id in loan_ids}
+    for row in (
+        Installment.objects.filter(loan_id__in=loan_ids, version=F("loan__schedule_version"))
+        .filter(due_date__lt=day)
+        .values("loan_id", "due_date", "grace_date", "cumulative_principal", "cumulative_interest")
+        .order_by("loan_id", "number")
+    ):
+        totals = replace(
+            restated[row["loan_id"]],
+            principal_due=row["cumulative_principal"],
+            interest_due=row["cumulative_interest"],
+            last_due_date=row["due_date"],
+        )
+        if row["grace_date"] < day - ONE_DAY:
+            totals = replace(
+                totals,
+                principal_late=row["cumulative_principal"],
+                interest_late=row["cumulative_interest"],
+            )
+        restated[row["loan_id"]] = totals
+    return restated
+
+
+def _close_loan(day, loan, before, moves, turning, restated=None):
     terms = _terms(loan)
     before = before or {}
     zero = ZERO
@@ -300,6 +350,8 @@ def _close_loan(day, loan, before, moves, turning):
         interest_late=before.get("interest_late", zero),
         last_due_date=before.get("last_due_date"),
     )
+    if restated is not None:
+        totals = restated
     new_late = []
     for line in turning:
         if line["due_date"] == day:
@@ -319,6 +371,7 @@ def _close_loan(day, loan, before, moves, turning):
     accruals_before = Accruals(
         scheduled_interest_posted=before.get("scheduled_interest_posted", zero),
         late_principal_days=before.get("late_principal_days", zero),
+        overdue_interest_base=before.get("overdue_interest_base", zero),
         overdue_interest_posted=before.get("overdue_interest_posted", zero),
         penalty_exact=before.get("penalty_exact", zero),
         penalty_exact_this_year=before.get("penalty_exact_this_year", zero),
@@ -399,6 +452,7 @@ def _close_loan(day, loan, before, moves, turning):
         last_due_date=totals.last_due_date,
         scheduled_interest_posted=accruals.scheduled_interest_posted,
         late_principal_days=accruals.late_principal_days,
+        overdue_interest_base=accruals.overdue_interest_base,
         overdue_interest_posted=accruals.overdue_interest_posted,
         penalty_exact=accruals.penalty_exact,
         penalty_exact_this_year=accruals.penalty_exact_this_year,

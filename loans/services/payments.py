@@ -21,6 +21,7 @@ from loans.models import Installment, LedgerEntry, Loan, Payment
 from loans.selectors import current_installments, loan_position, schedule_totals
 from loans.services.closing import bring_loan_up_to, reclose_loan
 from loans.services.contracts import lock_loan
+from loans.services.guards import latest_snapshot_date, require_status
 
 # Which ledger component each part of the allocation repays.
 LEDGER_COMPONENT = {
@@ -104,7 +105,7 @@ def _post(
         existing = Payment.objects.filter(received_by=by, idempotency_key=idempotency_key)
         if existing.exists():
             return _repeat(by, idempotency_key, fingerprint), False
-    if loan.status not in (Loan.Status.ACTIVE, Loan.Status.CLOSED):
+    if loan.status not in (Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF, Loan.Status.CLOSED):
         raise ConflictError(
             _("Payments are taken only on a disbursed loan."), field="loan", code="not_disbursed"
         )
@@ -113,6 +114,13 @@ def _post(
             _("The value date cannot precede the disbursement."),
             field="value_date",
             code="before_disbursement",
+        )
+    if loan.schedule_changed_on and value_date < loan.schedule_changed_on:
+        raise DomainError(
+            _("The schedule changed on %(date)s; a payment cannot be dated before it.")
+            % {"date": loan.schedule_changed_on.isoformat()},
+            field="value_date",
+            code="before_schedule_change",
         )
     with transaction.atomic():  # a savepoint, so a duplicate key leaves the outer block usable
         payment = Payment.objects.create(
@@ -155,8 +163,32 @@ def _check_input(amount: Decimal, value_date: date, channel: str, today: date) -
 
 
 def apply_payment(loan: Loan, payment: Payment, by) -> list[LedgerEntry]:
-    """Split the money over what is due in the legal order; the rest is held (DOMAIN.md §9)."""
-    bring_loan_up_to(loan_id=loan.pk, through=payment.value_date)
+    """Split the money over what is due in the legal order; the rest is held (DOMAIN.md §9).
+
+    Money that covers everything owed on its value date (the payoff quote) is a full
+    prepayment: the loan's schedule ends that day and the contract closes.
+    """
+    from loans.services.closure import loan_settle
+    from loans.services.prepayment import payoff_at, settle_schedule_in_full
+
+    on = payment.value_date
+    bring_loan_up_to(loan_id=loan.pk, through=on)
+    if latest_snapshot_date(loan) == on:  # not backdated: the figures of ``on`` are current
+        quote = payoff_at(loan, on)
+        if quote.principal + quote.interest > 0 and payment.amount >= quote.to_pay:
+            settle_schedule_in_full(loan, quote, by=by)
+    entries = allocate_payment(loan, payment, by)
+    reclose_loan(loan_id=loan.pk, since=on)
+    position = loan_position(loan)
+    if loan.status != Loan.Status.CLOSED and not (
+        position.principal or position.interest or position.penalty
+    ):
+        loan_settle(loan_id=loan.pk, on=on, by=by)
+    return entries
+
+
+def allocate_payment(loan: Loan, payment: Payment, by) -> list[LedgerEntry]:
+    """The payment's ledger entries: the debts due on its value date, then held."""
     position = loan_position(loan)
     totals = schedule_totals(loan, on=payment.value_date)
     split = allocate(payment.amount, debts_due(position, totals))
@@ -167,7 +199,7 @@ def apply_payment(loan: Loan, payment: Payment, by) -> list[LedgerEntry]:
             by_component[component] = by_component.get(component, ZERO) + part
     if split.unapplied:
         by_component[Component.HELD] = split.unapplied
-    entries = LedgerEntry.objects.bulk_create(
+    return LedgerEntry.objects.bulk_create(
         LedgerEntry(
             loan=loan,
             value_date=payment.value_date,
@@ -179,9 +211,6 @@ def apply_payment(loan: Loan, payment: Payment, by) -> list[LedgerEntry]:
         )
         for component, part in by_component.items()
     )
-    # The day's snapshot (and any later one, for a backdated payment) now includes it.
-    reclose_loan(loan_id=loan.pk, since=payment.value_date)
-    return entries
 
 
 def _move_to_active_contract(closed: Loan, payment: Payment, by) -> None:
@@ -229,32 +258,6 @@ def _move_to_active_contract(closed: Loan, payment: Payment, by) -> None:
 
 
 @transaction.atomic
-def loan_close(*, loan_id: int, on: date, by) -> Loan:
-    """Close a loan whose every obligation is met (DOMAIN.md §9)."""
-    loan = lock_loan(loan_id)
-    if loan.status != Loan.Status.ACTIVE:
-        raise ConflictError(_("Only an active loan is closed."), field="status", code="not_active")
-    position = loan_position(loan)
-    owed = {
-        _("principal"): position.principal,
-        _("interest"): position.interest,
-        _("penalty"): position.penalty,
-        _("money held for the borrower"): position.held,
-    }
-    open_items = [str(name) for name, value in owed.items() if value != 0]
-    if open_items:
-        raise ConflictError(
-            _("The loan still has open balances: %(items)s.") % {"items": ", ".join(open_items)},
-            field="loan",
-            code="obligations_open",
-        )
-    loan.status, loan.closed_on = Loan.Status.CLOSED, on
-    loan.save(update_fields=["status", "closed_on"])
-    audit(loan, "loan.closed", by=by, data={"on": on.isoformat()})
-    return loan
-
-
-@transaction.atomic
 def payment_reverse(*, payment_id: int, reason: str, by) -> Payment:
     """Undo a payment posted in error: every entry it made is reversed, never edited.
 
@@ -269,6 +272,13 @@ def payment_reverse(*, payment_id: int, reason: str, by) -> Payment:
     if payment.reversed_at is not None:
         raise ConflictError(
             _("This payment has already been reversed."), field="payment", code="reversed"
+        )
+    require_status(loan, Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF)
+    if loan.schedule_changed_on and payment.value_date < loan.schedule_changed_on:
+        raise ConflictError(
+            _("The schedule was rebuilt after this payment; it can no longer be reversed."),
+            field="payment",
+            code="before_schedule_change",
         )
     if payment.channel == Payment.Channel.TRANSFER or hasattr(payment, "moved_to"):
         raise ConflictError(

@@ -128,6 +128,7 @@ EXPECTED_SIGNS = {
     K.REFUND: {1},  # held money paid back: less held
     K.TRANSFER: {1, -1},  # held money moved out, or in
     K.WRITE_OFF: {-1},
+    K.FINE: {1},
     K.REVERSAL: {1, -1},
 }
 

@@ -275,7 +275,11 @@ def test_nothing_accrues_on_or_before_the_disbursement(on):
 
 
 def test_nothing_accrues_when_nothing_is_late():
-    before = Accruals(late_principal_days=D("1000"), overdue_interest_posted=D("0.33"))
+    before = Accruals(
+        late_principal_days=D("1000"),
+        overdue_interest_base=D("1000") * TERMS.annual_rate,
+        overdue_interest_posted=D("0.33"),
+    )
     after = accrue_day(
         TERMS, before, on=date(2024, 3, 1), late_principal=ZERO, late_interest=ZERO, late_since=None
     )

@@ -1,0 +1,63 @@
+"""Checks every change to a serviced loan shares: its state, and the date it takes effect."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from core.errors import ConflictError, DomainError
+from loans.models import Loan, LoanSnapshot
+
+
+def require_status(loan: Loan, *statuses: str) -> None:
+    """Refuse a change the loan's state does not allow; a closed loan is read-only."""
+    if loan.status in statuses:
+        return
+    if loan.status == Loan.Status.CLOSED:
+        raise ConflictError(
+            _("The loan is closed; its file is read-only."), field="loan", code="loan_closed"
+        )
+    if loan.status == Loan.Status.WRITTEN_OFF:
+        raise ConflictError(
+            _("The loan is written off; only recoveries, demands and closure apply."),
+            field="loan",
+            code="loan_written_off",
+        )
+    raise ConflictError(_("The loan is not disbursed yet."), field="loan", code="not_disbursed")
+
+
+def latest_snapshot_date(loan: Loan) -> date | None:
+    return (
+        LoanSnapshot.objects.filter(loan=loan).order_by("-on").values_list("on", flat=True).first()
+    )
+
+
+def check_effective_date(loan: Loan, on: date, today: date, *, field: str = "on") -> None:
+    """A change takes effect today or on a day not yet closed for this loan, never in the
+    future, never before the loan's last change of schedule: the closed days stay as they were."""
+    if on is None:
+        raise DomainError(_("Give the date."), field=field, code="required")
+    if on > today:
+        raise DomainError(_("The date cannot be in the future."), field=field, code="future_date")
+    if on < loan.disbursed_on:
+        raise DomainError(
+            _("The date cannot precede the disbursement."),
+            field=field,
+            code="before_disbursement",
+        )
+    latest = latest_snapshot_date(loan)
+    if latest is not None and on < latest:
+        raise DomainError(
+            _("%(date)s is already closed for this loan; use a date from %(latest)s on.")
+            % {"date": on.isoformat(), "latest": latest.isoformat()},
+            field=field,
+            code="date_closed",
+        )
+    if loan.schedule_changed_on and on < loan.schedule_changed_on:
+        raise DomainError(
+            _("The schedule changed on %(date)s; nothing can take effect before it.")
+            % {"date": loan.schedule_changed_on.isoformat()},
+            field=field,
+            code="before_schedule_change",
+        )

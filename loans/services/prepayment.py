@@ -1,0 +1,282 @@
+"""Repaying early: the payoff quote, full and partial prepayment (DOMAIN.md §9).
+
+The quote and the posting run the same code: the loan's days are closed up to the date (for a
+quote, in a savepoint rolled back afterwards), then ``loans.domain.prepayment`` computes what
+closes it, or rebuilds the rest of the schedule after a partial prepayment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit
+from core.errors import ConflictError, DomainError
+from core.money import ZERO
+from loans.domain.allocation import Component as Debt
+from loans.domain.daycount import DayCount, days_between
+from loans.domain.gesv import gesv_after_change
+from loans.domain.prepayment import (
+    PayoffQuote,
+    payoff_quote,
+    rebuild_after_prepayment,
+)
+from loans.domain.prepayment import (
+    Prepayment as Rebuilt,
+)
+from loans.domain.schedule import Installment as Line
+from loans.domain.servicing import debts_due
+from loans.models import Loan, Payment, Prepayment, ScheduleVersion
+from loans.selectors import current_installments, loan_position, schedule_totals
+from loans.services.closing import bring_loan_up_to, reclose_loan
+from loans.services.contracts import lock_loan
+from loans.services.guards import check_effective_date, latest_snapshot_date, require_status
+from loans.services.schedules import current_schedule, version_store
+
+
+def payoff_at(loan: Loan, on: date) -> PayoffQuote:
+    """What closes the loan on ``on``, the loan's days being closed through ``on``."""
+    position = loan_position(loan)
+    totals = schedule_totals(loan, on=on)
+    due = debts_due(position, totals)
+    principal_due = due[Debt.OVERDUE_PRINCIPAL] + due[Debt.CURRENT_PRINCIPAL]
+    return payoff_quote(
+        on=on,
+        principal_outstanding=max(ZERO, position.principal) - principal_due,
+        interest_from=totals.last_due_date or loan.disbursed_on,
+        annual_rate=loan.annual_rate,
+        day_count=DayCount(loan.day_count),
+        overdue=sum(due.values(), ZERO) - due[Debt.PENALTY],
+        penalties=due[Debt.PENALTY],
+        held=max(ZERO, position.held),
+    )
+
+
+def payoff_quote_on(*, loan_id: int, on: date, today: date | None = None) -> PayoffQuote:
+    """The payoff quote for any date from the loan's last closed day on, future ones included:
+    its days are closed to ``on`` in a savepoint that is then rolled back."""
+    loan = Loan.objects.get(pk=loan_id)
+    require_status(loan, Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF)
+    latest = latest_snapshot_date(loan)
+    if on < (latest or loan.disbursed_on):
+        raise DomainError(
+            _("A quote is given from %(date)s on.")
+            % {"date": (latest or loan.disbursed_on).isoformat()},
+            field="on",
+            code="date_closed",
+        )
+    with transaction.atomic():
+        bring_loan_up_to(loan_id=loan.pk, through=on)
+        quote = payoff_at(loan, on)
+        transaction.set_rollback(True)
+    return quote
+
+
+def settle_schedule_in_full(loan: Loan, quote: PayoffQuote, *, by) -> ScheduleVersion:
+    """The payoff becomes the schedule's last line, due on the quote's date; the loan is
+    re-closed for that day so the interest to the day is charged and the money meets it."""
+    on = quote.on
+    kept = list(current_installments(loan).filter(due_date__lte=on))
+    line = _line_due_on(loan, on, quote.principal, quote.interest)
+    version = version_store(
+        loan,
+        reason=ScheduleVersion.Reason.FULL_PREPAYMENT,
+        effective_on=on,
+        kept=kept,
+        settled=[line],
+        by=by,
+    )
+    reclose_loan(loan_id=loan.pk, since=on)
+    return version
+
+
+def _line_due_on(loan: Loan, on: date, principal: Decimal, interest: Decimal) -> Line:
+    previous = loan.installments.filter(version=loan.schedule_version, due_date__lte=on)
+    last = previous.order_by("-number").first()
+    since = last.due_date if last else loan.disbursed_on
+    balance = (last.balance if last else loan.amount) - principal
+    return Line(
+        number=0,
+        due_date=on,
+        days=days_between(since, on, DayCount(loan.day_count)),
+        principal=principal,
+        interest=interest,
+        total=principal + interest,
+        balance=balance,
+    )
+
+
+@dataclass(frozen=True)
+class PrepaymentPlan:
+    """A partial prepayment worked out on its date: what it pays and the schedule after it."""
+
+    on: date
+    amount: Decimal
+    due_paid: Decimal  # what was due on the date, paid first
+    rebuilt: Rebuilt
+    gesv: Decimal
+    old_payment: Decimal  # the largest remaining instalment before
+    new_payment: Decimal  # the largest instalment after
+
+
+def _plan(loan: Loan, amount: Decimal, on: date, mode: str) -> PrepaymentPlan:
+    """Requires the loan's days closed through ``on``."""
+    position = loan_position(loan)
+    due = debts_due(position, schedule_totals(loan, on=on))
+    due_total = sum(due.values(), ZERO)
+    schedule = current_schedule(loan)
+    remaining = [line for line in schedule.installments if line.due_date > on]
+    rebuilt = rebuild_after_prepayment(schedule, on, amount - due_total, mode)
+    principal_left = position.principal - due[Debt.OVERDUE_PRINCIPAL] - due[Debt.CURRENT_PRINCIPAL]
+    if rebuilt.principal_before != principal_left:
+        raise ConflictError(
+            _("The schedule does not match the balance (%(scheduled)s against %(balance)s).")
+            % {"scheduled": rebuilt.principal_before, "balance": principal_left},
+            field="loan",
+            code="schedule_out_of_step",
+        )
+    payments = [(line.due_date, line.total) for line in rebuilt.schedule.installments]
+    return PrepaymentPlan(
+        on=on,
+        amount=amount,
+        due_paid=due_total,
+        rebuilt=rebuilt,
+        gesv=gesv_after_change(on, rebuilt.schedule.amount, payments),
+        old_payment=max(line.total for line in remaining),
+        new_payment=max(line.total for line in rebuilt.schedule.installments),
+    )
+
+
+def _check_request(amount, mode: str) -> None:
+    if amount is None or amount <= 0:
+        raise DomainError(
+            _("The amount must be positive, in whole tiyn."), field="amount", code="invalid_amount"
+        )
+    if mode not in Prepayment.Mode.values:
+        raise DomainError(
+            _("Choose a shorter term or a smaller payment."), field="mode", code="invalid_mode"
+        )
+
+
+def prepayment_preview(
+    *, loan_id: int, amount: Decimal, on: date, mode: str, today: date | None = None
+) -> PrepaymentPlan:
+    """The new schedule a partial prepayment would give; nothing is kept."""
+    _check_request(amount, mode)
+    loan = Loan.objects.get(pk=loan_id)
+    require_status(loan, Loan.Status.ACTIVE)
+    check_effective_date(loan, on, today or timezone.localdate())
+    with transaction.atomic():
+        bring_loan_up_to(loan_id=loan.pk, through=on)
+        plan = _plan(loan, amount, on, mode)
+        transaction.set_rollback(True)
+    return plan
+
+
+@transaction.atomic
+def prepayment_post(
+    *,
+    loan_id: int,
+    amount: Decimal,
+    on: date,
+    mode: str,
+    channel: str,
+    by,
+    applied_on: date | None = None,
+    application_number: str = "",
+    reference: str = "",
+    payer: str = "",
+    idempotency_key: str | None = None,
+    fingerprint: str = "",
+    today: date | None = None,
+) -> tuple[Prepayment, bool]:
+    """Post a partial prepayment on the borrower's application: the money pays what is due,
+    then the interest accrued to ``on``, then principal; the rest of the schedule is rebuilt
+    (shorter term or smaller payment) and the recalculated GESV kept with the new version."""
+    from loans.services.payments import _check_input, _repeat, allocate_payment
+
+    today = today or timezone.localdate()
+    _check_request(amount, mode)
+    _check_input(amount, on, channel, today)
+    loan = lock_loan(loan_id)
+    if (
+        idempotency_key is not None
+        and Payment.objects.filter(received_by=by, idempotency_key=idempotency_key).exists()
+    ):
+        payment = _repeat(by, idempotency_key, fingerprint)
+        if not hasattr(payment, "prepayment"):
+            raise ConflictError(
+                _("This Idempotency-Key was already used for a different payment."),
+                field="idempotency_key",
+                code="idempotency_key_reused",
+            )
+        return payment.prepayment, False
+    require_status(loan, Loan.Status.ACTIVE)
+    check_effective_date(loan, on, today)
+    if applied_on is not None and applied_on > on:
+        raise DomainError(
+            _("The application must be dated on or before the prepayment."),
+            field="applied_on",
+            code="application_after_prepayment",
+        )
+    bring_loan_up_to(loan_id=loan.pk, through=on)
+    plan = _plan(loan, amount, on, mode)
+    kept = list(current_installments(loan).filter(due_date__lte=on))
+    rebuilt = plan.rebuilt
+    line = _line_due_on(loan, on, rebuilt.principal_paid, rebuilt.interest_paid)
+    version = version_store(
+        loan,
+        reason=ScheduleVersion.Reason.PARTIAL_PREPAYMENT,
+        effective_on=on,
+        kept=kept,
+        settled=[line],
+        schedule=rebuilt.schedule,
+        gesv=plan.gesv,
+        by=by,
+    )
+    payment = Payment.objects.create(
+        loan=loan,
+        amount=amount,
+        value_date=on,
+        channel=channel,
+        reference=reference,
+        payer=payer,
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint,
+        received_by=by,
+    )
+    reclose_loan(loan_id=loan.pk, since=on)  # charges the interest to the day
+    allocate_payment(loan, payment, by)
+    reclose_loan(loan_id=loan.pk, since=on)
+    prepayment = Prepayment.objects.create(
+        loan=loan,
+        application_number=application_number,
+        applied_on=applied_on or on,
+        on=on,
+        amount=amount,
+        mode=mode,
+        due_paid=plan.due_paid,
+        interest_paid=rebuilt.interest_paid,
+        principal_paid=rebuilt.principal_paid,
+        payment=payment,
+        version=version,
+        recorded_by=by,
+    )
+    audit(
+        loan,
+        "loan.prepaid_partly",
+        by=by,
+        data={
+            "amount": str(amount),
+            "on": on.isoformat(),
+            "mode": mode,
+            "version": version.version,
+            "gesv": str(plan.gesv),
+        },
+    )
+    return prepayment, True
