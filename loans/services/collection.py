@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit
-from core.errors import ConflictError, DomainError
+from core.errors import DomainError
 from core.money import to_tiyn
 from loans.models import ContactRecord, Installment, Loan
 from loans.services.contracts import lock_loan
+from loans.services.guards import require_status
 
 REMIND_DAYS_BEFORE = 3
 
@@ -34,10 +35,8 @@ def contact_record(
     """Record a contact with a borrower: its channel, outcome and any promise to pay."""
     today = today or timezone.localdate()
     loan = lock_loan(loan_id)
-    if loan.status != Loan.Status.ACTIVE:
-        raise ConflictError(
-            _("Collection contacts are recorded on active loans."), field="loan", code="not_active"
-        )
+    # Collectors keep working a written-off loan: it still owes (DOMAIN.md §11).
+    require_status(loan, Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF)
     if channel not in ContactRecord.Channel.values:
         raise DomainError(_("Choose a channel."), field="channel", code="invalid")
     if outcome not in ContactRecord.Outcome.values:

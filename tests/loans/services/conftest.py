@@ -31,3 +31,10 @@ def close_through(first: date, last: date) -> None:
     while day <= last:
         services.close_day(on=day)
         day += timedelta(days=1)
+
+
+@pytest.fixture
+def collector(make_user):
+    from core.roles import Role
+
+    return make_user(Role.COLLECTOR, username="collector")
