@@ -1,10 +1,12 @@
 """Demo loans at each servicing state, made through the real services and the nightly close.
 
 A draft contract, one signed and waiting for the money, one paid on time, one 45 days late
-(the right to demand early repayment flagged), one with money held for the next instalment,
-one repaid and closed. Dates count back from today, so the demo never goes stale; the events
-(about 80 days of them, seconds on SQLite) are posted in date order with the close run up to
-the day before each, as the nights would have.
+(early repayment demanded, and the borrower's request for new terms waiting for the
+committee), one with money held for the next instalment, one partly prepaid (its schedule
+rebuilt), one repaid and closed, one over 90 days late and written off. Dates count back from
+today, so the demo never goes stale; the events (about 140 days of them, seconds on SQLite)
+are posted in date order with the close run up to the day before each, as the nights would
+have.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 
 from applications import committee
 from applications import services as applications
@@ -22,7 +24,6 @@ from applications.models import Applicant, ApplicantKind, Conclusion, Stage
 from core.identifiers import check_digit
 from loans import services
 from loans.domain.dates import add_months
-from loans.domain.schedule import LoanTerms, build_schedule
 from loans.models import Loan, Product
 from loans.selectors import current_installments
 
@@ -49,6 +50,8 @@ STORIES = [
     Story("late", "ИП Ким Виктор", "790330", "1500000", 12),
     Story("held", "ИП Нурланова Дана", "930118", "600000", 6),
     Story("repaid", "ИП Тулегенов Ерлан", "870611", "300000", 2),
+    Story("prepaid", "ИП Абенова Салтанат", "900704", "1800000", 12),
+    Story("written_off", "ИП Ли Сергей", "820915", "700000", 12),
 ]
 
 
@@ -81,13 +84,16 @@ def seed_loans(*, credit_admin, accountant, committee_members) -> list[Loan]:
         "late": add_months(missed, -1),
         "held": _day_of_month_at_most_28(today - timedelta(days=40)),
         "repaid": _day_of_month_at_most_28(today - timedelta(days=75)),
+        "prepaid": _day_of_month_at_most_28(today - timedelta(days=75)),
+        # never pays: its first instalment is 100 to 103 days late when written off yesterday
+        "written_off": add_months(_day_of_month_at_most_28(yesterday - timedelta(days=100)), -1),
     }
     demo = _Demo(credit_admin, accountant, committee_members)
     loans = {}
     for story in STORIES:
         contract_date = disbursed.get(story.key, today) - 2 * ONE_DAY
         paid_out = disbursed.get(story.key, today + 7 * ONE_DAY)
-        amount = demo.amount(story, disbursed_on=paid_out)
+        amount = Decimal(story.amount)
         application = demo.accepted_application(story, amount, decided_on=contract_date - ONE_DAY)
         loans[story.key] = services.contract_create(
             application_id=application.pk,
@@ -102,8 +108,13 @@ def seed_loans(*, credit_admin, accountant, committee_members) -> list[Loan]:
     events = [(on, demo.disburse, loans[key]) for key, on in disbursed.items()]
     events += demo.instalments_paid(loans["on_time"], until=yesterday)
     events += demo.instalments_paid(loans["held"], until=yesterday, extra=Decimal("30000"))
-    repaid = demo.instalments_paid(loans["repaid"], until=yesterday)
-    events += [*repaid, (repaid[-1][0], demo.close, loans["repaid"])]
+    events += demo.instalments_paid(loans["repaid"], until=yesterday)  # the last one closes it
+    events += demo.instalments_paid(loans["prepaid"], until=yesterday - 5 * ONE_DAY)
+    events += [
+        (yesterday - 4 * ONE_DAY, demo.prepay, loans["prepaid"]),
+        (yesterday, demo.demand_and_request, loans["late"]),
+        (yesterday, demo.write_off, loans["written_off"]),
+    ]
     for on, action, loan in sorted(events, key=lambda event: event[0]):  # stable: in list order
         services.close_through(through=on - ONE_DAY)
         action(loan, on)
@@ -116,38 +127,6 @@ class _Demo:
         self.credit_admin, self.accountant = credit_admin, accountant
         self.members = committee_members
         self.product = Product.objects.get(code=PRODUCT)
-
-    def amount(self, story: Story, *, disbursed_on: date) -> Decimal:
-        """The story's amount; on SQLite the nearest one above whose schedule SQLite can store.
-
-        SQLite keeps decimals as floating point, and there the check ``installment_total``
-        (total = principal + interest) fails by a rounding error on many schedules (e.g.
-        70951.93 + 733.17 != 71685.10), so ``contract_create`` would refuse them. Until that
-        check allows for it, the demo steps the amount up by 1,000 KZT until every line passes.
-        """
-        amount = Decimal(story.amount)
-        if connection.vendor != "sqlite":
-            return amount
-        product = self.product
-        for _step in range(500):
-            schedule = build_schedule(
-                LoanTerms(
-                    amount=amount,
-                    annual_rate=product.min_rate,
-                    term_months=story.term,
-                    method="annuity",
-                    day_count=product.day_count,
-                    disbursement_date=disbursed_on,
-                    payment_multiple=product.payment_multiple,
-                )
-            )
-            if all(
-                float(line.total) == float(line.principal) + float(line.interest)
-                for line in schedule.installments
-            ):
-                return amount
-            amount += 1000
-        return Decimal(story.amount)
 
     def accepted_application(self, story: Story, amount: Decimal, *, decided_on: date):
         """An application taken through the checks and the committee, its terms accepted."""
@@ -222,8 +201,42 @@ class _Demo:
             today=on,
         )
 
-    def close(self, loan: Loan, on: date) -> None:
-        services.loan_close(loan_id=loan.pk, on=on, by=self.accountant)
+    def prepay(self, loan: Loan, on: date) -> None:
+        services.prepayment_post(
+            loan_id=loan.pk,
+            amount=Decimal("600000"),
+            on=on,
+            mode="shorten_term",
+            channel="bank_transfer",
+            applied_on=on - 2 * ONE_DAY,
+            application_number="PP-1",
+            by=self.accountant,
+            today=on,
+        )
+
+    def demand_and_request(self, loan: Loan, on: date) -> None:
+        services.demand_acceleration(loan_id=loan.pk, on=on, by=self.credit_admin, today=on)
+        services.restructuring_request(
+            loan_id=loan.pk,
+            requested_on=on,
+            reason="Выручка упала после закрытия рынка на ремонт; прошу отсрочку по долгу.",
+            term_months=18,
+            grace_months=3,
+            by=self.credit_admin,
+            today=on,
+        )
+
+    def write_off(self, loan: Loan, on: date) -> None:
+        services.loan_write_off(
+            loan_id=loan.pk,
+            on=on,
+            decision_number="ПР-12",
+            decided_on=on,
+            decided_by_body="Правление",
+            reason="Более 90 дней просрочки, заёмщик не выходит на связь.",
+            by=self.accountant,
+            today=on,
+        )
 
     def instalments_paid(self, loan: Loan, *, until: date, extra: Decimal | None = None):
         """Payment events on each due date up to ``until``: the instalment (plus ``extra``).

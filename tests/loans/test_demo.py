@@ -33,7 +33,7 @@ def test_demo_loans_are_at_every_servicing_state_closed_through_yesterday(db):
 
     output = _seed()
 
-    assert "Loans: 6" in output
+    assert "Loans: 8" in output
     assert DayClose.objects.order_by("-business_date").first().business_date == yesterday
     assert not LedgerEntry.objects.filter(value_date__gt=yesterday).exists()
     assert Loan.objects.filter(status=Loan.Status.DRAFT).count() == 1
@@ -41,7 +41,10 @@ def test_demo_loans_are_at_every_servicing_state_closed_through_yesterday(db):
     assert signed.disbursed_on is None and signed.planned_disbursement_date > date.today()
 
     latest = {s.loan_id: s for s in LoanSnapshot.objects.filter(on=yesterday)}
-    active = {loan: latest[loan.pk] for loan in Loan.objects.filter(status=Loan.Status.ACTIVE)}
+    active = {
+        loan: latest[loan.pk]
+        for loan in Loan.objects.filter(status=Loan.Status.ACTIVE, schedule_version=1)
+    }
     assert len(active) == 3
     late = [(loan, s) for loan, s in active.items() if s.days_past_due]
     held = [(loan, s) for loan, s in active.items() if s.held]
@@ -67,6 +70,15 @@ def test_demo_loans_are_at_every_servicing_state_closed_through_yesterday(db):
     assert closed.closed_on == last.on
     assert (last.principal, last.interest, last.penalty, last.held) == (0, 0, 0, 0)
     assert _paid(closed) == closed.term_months
+    assert closed.archive.keep_until > closed.closed_on
+
+    prepaid = Loan.objects.get(prepayments__isnull=False)
+    assert prepaid.status == Loan.Status.ACTIVE and prepaid.schedule_version == 2
+    assert latest[prepaid.pk].days_past_due == 0
+    assert late_loan.demands.count() == 1 and late_loan.restructurings.get().status == "requested"
+
+    written_off = Loan.objects.get(status=Loan.Status.WRITTEN_OFF)
+    assert latest[written_off.pk].days_past_due > 90  # still followed by the close
 
 
 def test_seeding_the_demo_twice_adds_nothing(db):
