@@ -59,7 +59,9 @@ def secured_amount(application: Application) -> Decimal:
     from loans.models import Loan
     from loans.selectors import loan_position
 
-    loan = Loan.objects.filter(application=application, status=Loan.Status.ACTIVE).first()
+    # a written-off loan is still owed, and still secured
+    serviced = [Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF]
+    loan = Loan.objects.filter(application=application, status__in=serviced).first()
     if loan is not None:
         position = loan_position(loan)
         return max(position.principal + position.interest + position.penalty, Decimal(0))

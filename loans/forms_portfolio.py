@@ -42,8 +42,9 @@ class PortfolioFilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[
-            ("", _("Active and closed")),
+            ("", _("Every disbursed loan")),
             (Loan.Status.ACTIVE, Loan.Status.ACTIVE.label),
+            (Loan.Status.WRITTEN_OFF, Loan.Status.WRITTEN_OFF.label),
             (Loan.Status.CLOSED, Loan.Status.CLOSED.label),
         ],
     )

@@ -314,7 +314,9 @@ def payment_new(request, pk: int):
             "form": form,
             "loan": loan,
             "posted": _posted(loan, request.GET.get("payment")),
-            "takes_payments": loan.status in (Loan.Status.ACTIVE, Loan.Status.CLOSED),
+            # a written-off loan takes recoveries; a closed one passes money to the active loan
+            "takes_payments": loan.status
+            in (Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF, Loan.Status.CLOSED),
         },
         status=_status(form),
     )

@@ -57,7 +57,10 @@ class LoanListQuerySerializer(serializers.Serializer):
     """The portfolio's filters; figures are those of the last closed business date."""
 
     status = serializers.ChoiceField(
-        choices=[(s.value, s.label) for s in (Loan.Status.ACTIVE, Loan.Status.CLOSED)],
+        choices=[
+            (s.value, s.label)
+            for s in (Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF, Loan.Status.CLOSED)
+        ],
         required=False,
         help_text="The list holds disbursed loans; a draft or signed contract is read by its id.",
     )

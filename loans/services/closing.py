@@ -352,6 +352,7 @@ def _close_loan(day, loan, before, moves, turning, restated=None):
     )
     if restated is not None:
         totals = restated
+    due_before = totals  # what was due at the end of the previous day
     new_late = []
     for line in turning:
         if line["due_date"] == day:
@@ -377,7 +378,16 @@ def _close_loan(day, loan, before, moves, turning, restated=None):
         penalty_exact_this_year=before.get("penalty_exact_this_year", zero),
         penalty_posted=before.get("penalty_posted", zero),
     )
-    late_principal, late_interest = late_amounts(prev, totals)
+    # Day D's charges are on what was late at the end of D − 1: instalments past their grace
+    # date, measured against the interest due then (an instalment falling due on D is not
+    # posted yet, and must not pass for the current part of the unpaid interest).
+    late_basis = replace(
+        totals,
+        principal_due=due_before.principal_due,
+        interest_due=due_before.interest_due,
+        last_due_date=due_before.last_due_date,
+    )
+    late_principal, late_interest = late_amounts(prev, late_basis)
     accruals = accrue_day(
         terms,
         accruals_before,

@@ -180,3 +180,23 @@ def test_reminders_go_once_before_a_due_date(active_loan):
 def test_the_beat_schedule_runs_the_close_every_night(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"loans.tasks.close_day_task", "loans.tasks.due_reminders_task"} <= tasks
+
+
+def test_a_new_instalment_falling_due_does_not_lower_the_penalty_on_late_interest(active_loan):
+    """Day D's penalty is on what was late at the end of D − 1: the second instalment falling
+    due on 2 May must not pass for part of the first one's unpaid interest."""
+    from datetime import date
+
+    from loans.models import LoanSnapshot
+    from loans.services import close_day
+
+    loan = active_loan(on=date(2026, 3, 2))
+    close_day(on=date(2026, 5, 2))  # the first instalment (due 2 April) is still unpaid
+    exact = dict(
+        LoanSnapshot.objects.filter(loan=loan, on__gte=date(2026, 4, 30)).values_list(
+            "on", "penalty_exact"
+        )
+    )
+    day_before = exact[date(2026, 5, 1)] - exact[date(2026, 4, 30)]
+    due_day = exact[date(2026, 5, 2)] - exact[date(2026, 5, 1)]
+    assert due_day == day_before > 0
