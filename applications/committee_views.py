@@ -121,6 +121,7 @@ class AgendaRow:
     identifier: str
     counts: dict[str, int]
     decision: Decision | None
+    decided: bool  # a change of terms is decided on its request, without a Decision row
 
 
 def _counts(item: AgendaItem, decision: Decision | None) -> dict[str, int]:
@@ -140,7 +141,7 @@ def meeting_detail(request, pk: int):
     user = request.user
     rows = []
     items = meeting.items.select_related(
-        "application__applicant", "application__product", "decision"
+        "application__applicant", "application__product", "decision", "restructuring__loan"
     ).order_by("position")
     for item in items:
         decision = getattr(item, "decision", None)
@@ -151,6 +152,7 @@ def meeting_detail(request, pk: int):
                 identifier=identifier_for(user, applicant.iin or applicant.bin),
                 counts=_counts(item, decision),
                 decision=decision,
+                decided=committee.is_decided(item),
             )
         )
     is_open = meeting.status == Meeting.Status.SCHEDULED
@@ -173,11 +175,23 @@ def meeting_detail(request, pk: int):
             "is_open": is_open,
             "may_schedule": may_schedule,
             "may_open_packages": has_role(user, MEMBERS),
-            "may_close": is_open and is_member and all(row.decision for row in rows),
+            "may_close": is_open and is_member and all(row.decided for row in rows),
             "waiting": waiting,
+            "waiting_changes": _waiting_changes() if may_schedule else [],
             "minutes_languages": documents.MINUTES_LANGUAGES,
         },
     )
+
+
+def _waiting_changes() -> list[dict]:
+    """Requests to change a loan's terms not yet on an agenda (``loans.changes_views``)."""
+    from loans.models import Restructuring
+
+    requests = Restructuring.objects.filter(status=Restructuring.Status.REQUESTED)
+    return [
+        {"request": request, "url": reverse("loan-changes:restructuring-agenda", args=[request.pk])}
+        for request in requests.select_related("loan__borrower").order_by("requested_on", "id")
+    ]
 
 
 @role_required(*SCHEDULERS)
@@ -251,10 +265,18 @@ def minutes_pdf(request, pk: int, language: str):
 # --- the member's agenda and the credit package ---------------------------------------------
 
 
+def _undecided(items) -> list[AgendaItem]:
+    """``committee_agenda`` knows decided applications only; a change of terms is decided on
+    its request."""
+    return [
+        item for item in items.select_related("restructuring") if not committee.is_decided(item)
+    ]
+
+
 @role_required(*MEMBERS)
 def my_agenda(request):
     user = request.user
-    items = list(committee_agenda(user))
+    items = _undecided(committee_agenda(user))
     my_votes = dict(
         Vote.objects.filter(member=user, item__in=items).values_list("item_id", "choice")
     )
@@ -272,7 +294,7 @@ def my_agenda(request):
 
 def home_agenda_rows(user) -> list[QueueRow]:
     """The committee member's work queue on the home page: the items still waiting for them."""
-    items = list(committee_agenda(user))
+    items = _undecided(committee_agenda(user))
     voted = set(Vote.objects.filter(member=user, item__in=items).values_list("item_id", flat=True))
     today = timezone.localdate()
     rows = []
@@ -286,7 +308,9 @@ def home_agenda_rows(user) -> list[QueueRow]:
             state = _("waiting for your vote")
         rows.append(
             QueueRow(
-                label=item.application.number,
+                label=item.restructuring.number
+                if item.restructuring_id
+                else item.application.number,
                 url=reverse("committee:item", args=[item.pk]),
                 detail=f"{item.application.applicant.name} · {item.meeting.number}, "
                 f"{item.meeting.held_on:%d.%m.%Y} · {state}",
@@ -435,7 +459,12 @@ def _history(application: Application) -> tuple[list[dict], int]:
 def _left_committee(item: AgendaItem) -> str:
     """An undecided item whose application left the committee stage (e.g. withdrawn)."""
     # The services would still record votes and move it on to approved or refused.
-    if hasattr(item, "decision") or item.application.stage == Stage.COMMITTEE:
+    # A change of terms concerns a loan: its application has long left the committee.
+    if (
+        item.restructuring_id
+        or hasattr(item, "decision")
+        or item.application.stage == Stage.COMMITTEE
+    ):
         return ""
     return _("The application is no longer before the committee: its stage is “%(stage)s”.") % {
         "stage": item.application.get_stage_display()
@@ -444,8 +473,26 @@ def _left_committee(item: AgendaItem) -> str:
 
 def _item(pk: int) -> AgendaItem:
     return get_object_or_404(
-        AgendaItem.objects.select_related("meeting", "application", "decision"), pk=pk
+        AgendaItem.objects.select_related(
+            "meeting", "application", "decision", "restructuring__loan"
+        ),
+        pk=pk,
     )
+
+
+def _restructuring_plan(item: AgendaItem) -> tuple[object | None, str]:
+    """The loan's new schedule on the requested terms, as if signed today."""
+    from loans.models import Loan
+    from loans.services import restructuring_preview
+
+    if item.restructuring.loan.status != Loan.Status.ACTIVE:
+        return None, ""
+    try:
+        return restructuring_preview(
+            restructuring_id=item.restructuring_id, on=timezone.localdate()
+        ), ""
+    except DomainError as error:
+        return None, error.message
 
 
 def _render_package(
@@ -470,13 +517,20 @@ def _render_package(
     counts = _counts(item, decision)
     left_committee = _left_committee(item)
     is_open = (
-        item.meeting.status == Meeting.Status.SCHEDULED and decision is None and not left_committee
+        item.meeting.status == Meeting.Status.SCHEDULED
+        and not committee.is_decided(item)
+        and not left_committee
     )
     members = list(item.meeting.members.order_by("last_name", "first_name", "username"))
     voted = {vote.member_id for vote in votes}
     my_vote = next((vote for vote in votes if vote.member_id == user.pk), None)
     refusal = committee.voting_refusal(item, user)
-    results, schedule_error = _calculations(item, application)
+    restructuring, plan = item.restructuring, None
+    if restructuring is not None:
+        results = []
+        plan, schedule_error = _restructuring_plan(item)
+    else:
+        results, schedule_error = _calculations(item, application)
     assessment = getattr(application, "debt_burden", None)
     history, openings = _history(application)
     return render(
@@ -484,6 +538,8 @@ def _render_package(
         TEMPLATES + "package.html",
         {
             "item": item,
+            "restructuring": restructuring,
+            "plan": plan,
             "meeting": item.meeting,
             "application": application,
             "applicant": application.applicant,
@@ -606,9 +662,16 @@ def item_decide(request, pk: int):
         return _render_package(
             request, item, decision_form=form, error=message, status=error.http_status
         )
-    messages.success(
-        request,
-        _("Decision on application %(number)s: %(outcome)s.")
-        % {"number": item.application.number, "outcome": decision.get_outcome_display()},
-    )
+    if item.restructuring_id:  # the service answers with the request, decided
+        messages.success(
+            request,
+            _("Decision on the change of terms %(number)s: %(outcome)s.")
+            % {"number": decision.number, "outcome": decision.get_status_display()},
+        )
+    else:
+        messages.success(
+            request,
+            _("Decision on application %(number)s: %(outcome)s.")
+            % {"number": item.application.number, "outcome": decision.get_outcome_display()},
+        )
     return redirect("committee:meeting", pk=item.meeting_id)

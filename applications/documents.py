@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 
 from applications.committee import tally
 from applications.models import (
+    AgendaItem,
     ConflictDeclaration,
     Decision,
     Meeting,
@@ -79,6 +80,7 @@ class MinutesItem:
     votes_abstain: int
     conflicts: tuple[ConflictLine, ...]
     decision: DecisionLine | None
+    change_of_terms: str = ""  # the request's number when the item is a loan's change of terms
 
     @property
     def tally(self) -> str:
@@ -120,6 +122,23 @@ def _decision(decision: Decision | None) -> DecisionLine | None:
     )
 
 
+def _change_decision(item: AgendaItem) -> DecisionLine | None:
+    """A change of terms is decided on its request, not by a ``Decision``."""
+    request = item.restructuring
+    if request.decided_at is None:
+        return None
+    approved = request.status != request.Status.REFUSED
+    outcome = Decision.Outcome.APPROVED if approved else Decision.Outcome.REFUSED
+    return DecisionLine(
+        outcome=outcome,
+        outcome_label=outcome.label,
+        terms=_terms(item) if approved else None,
+        refusal_ground=None,
+        comment=request.decision_comment,
+        recorded_by=person(request.decided_by),
+    )
+
+
 def minutes_context(meeting: Meeting) -> Minutes:
     items = []
     agenda = meeting.items.select_related(
@@ -127,6 +146,7 @@ def minutes_context(meeting: Meeting) -> Minutes:
         "application__product",
         "application__prepared_by",
         "decision__recorded_by",
+        "restructuring__decided_by",
     ).order_by("position")
     for item in agenda:
         application = item.application
@@ -140,6 +160,7 @@ def minutes_context(meeting: Meeting) -> Minutes:
             if decision
             else tally(item)
         )
+        decided = _change_decision(item) if item.restructuring_id else _decision(decision)
         votes = item.votes.select_related("member").order_by("cast_at", "pk")
         conflicts = ConflictDeclaration.objects.filter(application=application).select_related(
             "member"
@@ -166,7 +187,8 @@ def minutes_context(meeting: Meeting) -> Minutes:
                     ConflictLine(member=person(c.member), reason=c.reason)
                     for c in conflicts.order_by("declared_at", "pk")
                 ),
-                decision=_decision(decision),
+                decision=decided,
+                change_of_terms=item.restructuring.number if item.restructuring_id else "",
                 **counts,
             )
         )

@@ -101,6 +101,8 @@ def committee_agenda(user) -> QuerySet[AgendaItem]:
         AgendaItem.objects.filter(
             meeting__status=Meeting.Status.SCHEDULED, meeting__members=user, decision__isnull=True
         )
+        # a change of terms is decided on its request, never by a Decision
+        .filter(Q(restructuring__isnull=True) | Q(restructuring__status="on_agenda"))
         .select_related("meeting", "application__applicant", "application__product")
         .order_by("meeting__held_on", "position")
     )

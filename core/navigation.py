@@ -108,6 +108,11 @@ NAVIGATION: tuple[NavItem, ...] = (
         "servicing:collection-queue",
         frozenset({Role.COLLECTOR, Role.MONITORING_MANAGER, Role.ADMINISTRATOR}),
     ),
+    NavItem(
+        _("Write-offs and recoveries"),
+        "loan-changes:write-offs",
+        frozenset({Role.RISK_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR}),
+    ),
     NavItem(_("My agenda"), "committee:agenda", frozenset({Role.COMMITTEE_MEMBER})),
     NavItem(
         _("Inspections due"),
@@ -144,6 +149,11 @@ WORK_QUEUES: dict[Role, tuple[WorkQueue, ...]] = {
             _("Contracts awaiting signature"),
             _("No contracts await signature."),
             rows="loans.queues.contracts_to_sign_rows",
+        ),
+        WorkQueue(
+            _("Changes of terms approved, to sign"),
+            _("No approved change of terms waits for its additional agreement."),
+            rows="loans.queues.restructurings_to_sign_rows",
         ),
     ),
     Role.COMMITTEE_MEMBER: (

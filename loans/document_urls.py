@@ -13,4 +13,11 @@ urlpatterns = [
         views.receipt_pdf,
         name="receipt",
     ),
+    path(
+        "<int:loan_id>/agreements/<int:version>/<str:language>.pdf",
+        views.agreement_pdf,
+        name="agreement",
+    ),
+    path("demands/<int:demand_id>/<str:language>.pdf", views.demand_pdf, name="demand"),
+    path("<int:loan_id>/payoff/<str:language>.pdf", views.payoff_pdf, name="payoff"),
 ]

@@ -1,20 +1,26 @@
-"""Downloads of the loan contract and the payment receipt as PDF, in Kazakh or Russian.
+"""Downloads of the loan's documents as PDF, in Kazakh or Russian: the contract, the payment
+receipt, the additional agreement of a schedule change, the demand letter, the payoff statement.
 
 Every download is a view of the credit file and is audited on the loan (DOMAIN.md §14).
 """
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from datetime import date
+
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from collateral.documents import Printed
 from core.audit import audit
+from core.errors import DomainError
 from core.permissions import role_required
 from core.privacy import can_see_personal_data
 from core.roles import Role
-from loans import documents
-from loans.models import Loan, Payment
+from loans import change_documents, documents
+from loans.models import Demand, Loan, Payment, ScheduleVersion
+from loans.services import payoff_quote_on
 
 CONTRACT_READERS = (
     Role.CREDIT_ADMINISTRATOR,
@@ -23,6 +29,8 @@ CONTRACT_READERS = (
     Role.ADMINISTRATOR,
 )
 RECEIPT_READERS = (Role.ACCOUNTANT, Role.CREDIT_ADMINISTRATOR, Role.ADMINISTRATOR, Role.COLLECTOR)
+# Collectors issue acceleration demands and hand the letters over (loans.roles.DEMAND_ROLES).
+DEMAND_READERS = (*CONTRACT_READERS, Role.COLLECTOR)
 
 
 def _check_language(language: str) -> None:
@@ -70,4 +78,83 @@ def receipt_pdf(request, payment_id: int, language: str):
         loan=payment.loan,
         language=language,
         target={"document": "receipt", "payment": payment.pk},
+    )
+
+
+# The agreement, the demand and the payoff statement are the borrower's papers on the loan,
+# read by whoever may read its contract.
+
+
+def _loan(loan_id: int) -> Loan:
+    return get_object_or_404(
+        Loan.objects.select_related("borrower", "product", "branch"), pk=loan_id
+    )
+
+
+@role_required(*CONTRACT_READERS)
+def agreement_pdf(request, loan_id: int, version: int, language: str):
+    _check_language(language)
+    loan = _loan(loan_id)
+    try:
+        schedule_version = change_documents.agreement_version(loan, version)
+    except ScheduleVersion.DoesNotExist:
+        raise Http404 from None
+    printed = change_documents.agreement_pdf(
+        loan,
+        schedule_version,
+        language=language,
+        show_identifiers=can_see_personal_data(request.user),
+    )
+    return _answer(
+        request,
+        printed,
+        loan=loan,
+        language=language,
+        target={"document": "agreement", "version": schedule_version.version},
+    )
+
+
+@role_required(*DEMAND_READERS)
+def demand_pdf(request, demand_id: int, language: str):
+    _check_language(language)
+    demand = get_object_or_404(
+        Demand.objects.select_related("loan__borrower", "loan__branch", "issued_by"),
+        pk=demand_id,
+    )
+    printed = change_documents.demand_pdf(
+        demand, language=language, show_identifiers=can_see_personal_data(request.user)
+    )
+    return _answer(
+        request,
+        printed,
+        loan=demand.loan,
+        language=language,
+        target={"document": "demand", "demand": demand.pk},
+    )
+
+
+@role_required(*CONTRACT_READERS)
+def payoff_pdf(request, loan_id: int, language: str):
+    _check_language(language)
+    loan = _loan(loan_id)
+    raw = request.GET.get("on")
+    try:
+        on = date.fromisoformat(raw) if raw else timezone.localdate()
+    except ValueError:
+        return HttpResponseBadRequest("on: a date as YYYY-MM-DD", content_type="text/plain")
+    try:
+        quote = payoff_quote_on(loan_id=loan.pk, on=on)
+    except DomainError as error:
+        return HttpResponse(
+            error.message, status=error.http_status, content_type="text/plain; charset=utf-8"
+        )
+    printed = change_documents.payoff_pdf(
+        loan, quote, language=language, show_identifiers=can_see_personal_data(request.user)
+    )
+    return _answer(
+        request,
+        printed,
+        loan=loan,
+        language=language,
+        target={"document": "payoff", "on": on.isoformat()},
     )

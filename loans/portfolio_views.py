@@ -31,6 +31,7 @@ from core.privacy import can_see_personal_data, identifier_for
 from core.roles import Role, has_role
 from loans.domain.ledger import Component, Kind
 from loans.domain.servicing import Bucket, LineState, bucket_of
+from loans.ending_views import loan_changes
 from loans.forms_portfolio import BUCKET_LABELS, PortfolioFilterForm
 from loans.models import LedgerEntry, Loan
 from loans.selectors import (
@@ -386,5 +387,7 @@ def loan_detail(request, pk: int):
             "collateral": _collateral(loan, user, position.principal),
             "contacts": loan.contacts.select_related("recorded_by"),
             "actions": _actions(loan, user),
+            # payoff, schedule versions, changes of terms, demands, write-off, refunds
+            "changes": loan_changes(request, loan),
         },
     )

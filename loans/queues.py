@@ -83,6 +83,30 @@ def contracts_to_sign_rows(user) -> list[QueueRow]:
     )
 
 
+def restructurings_to_sign_rows(user) -> list[QueueRow]:
+    """Changes of terms the committee approved, waiting for the additional agreement."""
+    from loans.models import Restructuring
+
+    return _top(
+        Restructuring.objects.filter(status=Restructuring.Status.APPROVED)
+        .select_related("loan__borrower")
+        .order_by("decided_at", "id"),
+        HOME_QUEUE_ROWS,
+        lambda change: QueueRow(
+            label=change.number,
+            url=reverse("loan-changes:restructuring-apply", args=[change.pk]),
+            detail=_("%(borrower)s · contract %(number)s · approved %(date)s")
+            % {
+                "borrower": change.loan.borrower.name,
+                "number": change.loan.number,
+                "date": _date(timezone.localtime(change.decided_at)),
+            },
+        ),
+        more=_("All approved changes of terms"),
+        url=reverse("portfolio:list"),
+    )
+
+
 # --- accountant ------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", include("applications.api.urls")),
     path("api/v1/", include("collateral.api.urls")),
     path("loans/", include("loans.urls")),
+    path("loans/", include("loans.changes_urls")),  # prepayment, restructuring, demands, end
     path("applications/", include("applications.urls")),
     path("committee/", include("applications.committee_urls")),
     path("collateral/", include("collateral.urls")),

@@ -128,6 +128,26 @@ def payment_fingerprint(loan_id: int, fields: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def idempotency_parameters(what: str) -> list[OpenApiParameter]:
+    """The request's key and the answer's replay header, as the schema publishes them."""
+    return [
+        OpenApiParameter(
+            IDEMPOTENCY_HEADER,
+            str,
+            OpenApiParameter.HEADER,
+            description="Up to 100 characters: the same key twice posts once. "
+            f"The repeat is answered 200 with the first {what}.",
+        ),
+        OpenApiParameter(
+            REPLAYED_HEADER,
+            str,
+            OpenApiParameter.HEADER,
+            response=[200],
+            description="`true`: the key was seen before; nothing was posted now.",
+        ),
+    ]
+
+
 def idempotency_key(request) -> str | None:
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is None:
@@ -325,22 +345,7 @@ class LoanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=PaymentInputSerializer,
-        parameters=[
-            OpenApiParameter(
-                IDEMPOTENCY_HEADER,
-                str,
-                OpenApiParameter.HEADER,
-                description="Up to 100 characters: the same key twice posts once. "
-                "The repeat is answered 200 with the first payment.",
-            ),
-            OpenApiParameter(
-                REPLAYED_HEADER,
-                str,
-                OpenApiParameter.HEADER,
-                response=[200],
-                description="`true`: the key was seen before; nothing was posted now.",
-            ),
-        ],
+        parameters=idempotency_parameters("payment"),
         responses={
             201: LoanPaymentSerializer,
             200: OpenApiResponse(

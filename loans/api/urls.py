@@ -3,12 +3,17 @@ from __future__ import annotations
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from loans.api.changes_views import LoanChangesViewSet, RestructuringViewSet, WriteOffViewSet
 from loans.api.servicing_views import DayCloseViewSet, LoanViewSet
 from loans.api.views import GesvCalculatorView, ScheduleCalculatorView
 
 router = SimpleRouter()
 router.register("loans", LoanViewSet, basename="api-loan")
 router.register("day-closes", DayCloseViewSet, basename="api-day-close")
+# the same prefix: a disbursed loan's quotes and changes, only actions under loans/{id}/
+router.register("loans", LoanChangesViewSet, basename="api-loan-changes")
+router.register("restructurings", RestructuringViewSet, basename="api-restructuring")
+router.register("write-offs", WriteOffViewSet, basename="api-write-off")
 
 urlpatterns = [
     path("calculator/schedule/", ScheduleCalculatorView.as_view(), name="api-calculator-schedule"),

@@ -63,7 +63,12 @@ class PayoffQuote:
 
 
 def rebuild_after_prepayment(
-    schedule: Schedule, on: date, amount: Decimal, mode: PrepaymentMode | str
+    schedule: Schedule,
+    on: date,
+    amount: Decimal,
+    mode: PrepaymentMode | str,
+    *,
+    min_payments: int = MIN_SCHEDULED_PAYMENTS,
 ) -> Prepayment:
     """The remaining schedule after a partial prepayment of ``amount`` on ``on``.
 
@@ -84,7 +89,7 @@ def rebuild_after_prepayment(
     interest = accrued_interest(
         principal_before, schedule.annual_rate, interest_from, on, schedule.day_count
     )
-    _check_amount(amount, remaining, principal_before)
+    _check_amount(amount, remaining, principal_before, min_payments)
     principal_paid = amount - interest
     rest = principal_before - principal_paid
     rebuilt = _rebuild(schedule, mode, on, rest, remaining, settled)
@@ -170,18 +175,19 @@ def payoff_quote_for_schedule(
     )
 
 
-def _check_amount(amount: Decimal, remaining: list[Installment], principal: Decimal) -> None:
+def _check_amount(
+    amount: Decimal, remaining: list[Installment], principal: Decimal, min_payments: int
+) -> None:
     if amount <= 0 or to_tiyn(amount) != amount:
         raise InvalidPrepayment(
             "The prepayment must be a positive amount in whole tiyn.",
             field="amount",
             code="invalid_amount",
         )
-    minimum = sum((line.total for line in remaining[:MIN_SCHEDULED_PAYMENTS]), ZERO)
+    minimum = sum((line.total for line in remaining[:min_payments]), ZERO)
     if amount < minimum:
         raise InvalidPrepayment(
-            f"A partial prepayment must be at least {MIN_SCHEDULED_PAYMENTS} scheduled "
-            f"payments: {minimum}.",
+            f"A partial prepayment must be at least {min_payments} scheduled payments: {minimum}.",
             field="amount",
             code="below_minimum_prepayment",
         )

@@ -15,10 +15,19 @@ from core.money import to_tiyn
 from core.regulation import regulatory_value
 from loans.domain.dates import add_years
 from loans.domain.ledger import Component, Kind
-from loans.models import ArchivedFile, LedgerEntry, Loan, LoanSnapshot, Refund, WriteOff
+from loans.models import (
+    ArchivedFile,
+    LedgerEntry,
+    Loan,
+    LoanSnapshot,
+    Refund,
+    Restructuring,
+    WriteOff,
+)
 from loans.selectors import loan_position
+from loans.services.closing import bring_loan_up_to
 from loans.services.contracts import lock_loan
-from loans.services.guards import check_effective_date, latest_snapshot_date, require_status
+from loans.services.guards import check_effective_date, require_status
 
 SERVICED = (Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF)
 
@@ -47,6 +56,14 @@ def loan_settle(*, loan_id: int, on: date, by) -> Loan:
         )
     loan.status, loan.closed_on = Loan.Status.CLOSED, on
     loan.save(update_fields=["status", "closed_on"])
+    # a change of terms still waiting for the committee has nothing left to change
+    loan.restructurings.filter(
+        status__in=[
+            Restructuring.Status.REQUESTED,
+            Restructuring.Status.ON_AGENDA,
+            Restructuring.Status.APPROVED,
+        ]
+    ).update(status=Restructuring.Status.WITHDRAWN)
     # Snapshots after the closing day (a backdated payoff) would show a loan that no longer is.
     LoanSnapshot.objects.filter(loan=loan, on__gt=on).delete()
     years = int(regulatory_value("credit_file_retention_years", on=on))
@@ -171,9 +188,9 @@ def loan_write_off(
             field="decided_on",
             code="decision_after_write_off",
         )
+    bring_loan_up_to(loan_id=loan.pk, through=on)  # the balances and lateness of ``on``
     position = loan_position(loan)
-    latest = latest_snapshot_date(loan)
-    snapshot = LoanSnapshot.objects.filter(loan=loan, on=latest).first() if latest else None
+    snapshot = LoanSnapshot.objects.get(loan=loan, on=on)
     write_off = WriteOff.objects.create(
         loan=loan,
         on=on,
@@ -184,7 +201,7 @@ def loan_write_off(
         principal=position.principal,
         interest=position.interest,
         penalty=position.penalty,
-        days_past_due=snapshot.days_past_due if snapshot else 0,
+        days_past_due=snapshot.days_past_due,
         recorded_by=by,
     )
     loan.status, loan.written_off_on = Loan.Status.WRITTEN_OFF, on

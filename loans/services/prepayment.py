@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.errors import ConflictError, DomainError
-from core.money import ZERO
+from core.money import ZERO, to_tiyn
+from core.regulation import regulatory_value
 from loans.domain.allocation import Component as Debt
 from loans.domain.daycount import DayCount, days_between
 from loans.domain.gesv import gesv_after_change
@@ -57,7 +58,7 @@ def payoff_at(loan: Loan, on: date) -> PayoffQuote:
     )
 
 
-def payoff_quote_on(*, loan_id: int, on: date, today: date | None = None) -> PayoffQuote:
+def payoff_quote_on(*, loan_id: int, on: date) -> PayoffQuote:
     """The payoff quote for any date from the loan's last closed day on, future ones included:
     its days are closed to ``on`` in a savepoint that is then rolled back."""
     loan = Loan.objects.get(pk=loan_id)
@@ -131,7 +132,8 @@ def _plan(loan: Loan, amount: Decimal, on: date, mode: str) -> PrepaymentPlan:
     due_total = sum(due.values(), ZERO)
     schedule = current_schedule(loan)
     remaining = [line for line in schedule.installments if line.due_date > on]
-    rebuilt = rebuild_after_prepayment(schedule, on, amount - due_total, mode)
+    minimum = int(regulatory_value("prepayment_min_payments", on=on))
+    rebuilt = rebuild_after_prepayment(schedule, on, amount - due_total, mode, min_payments=minimum)
     principal_left = position.principal - due[Debt.OVERDUE_PRINCIPAL] - due[Debt.CURRENT_PRINCIPAL]
     if rebuilt.principal_before != principal_left:
         raise ConflictError(
@@ -178,8 +180,32 @@ def prepayment_preview(
     return plan
 
 
+def prepayment_post(**request) -> tuple[Prepayment, bool]:
+    """Post a partial prepayment on the borrower's application (see ``_prepayment_post``).
+
+    With an ``idempotency_key`` a repeat returns the first prepayment (``False``), also when
+    the two requests raced and the other one committed first.
+    """
+    from loans.services.payments import _repeat
+
+    try:
+        return _prepayment_post(**request)
+    except IntegrityError:
+        key, by = request.get("idempotency_key"), request["by"]
+        if key is None or not Payment.objects.filter(received_by=by, idempotency_key=key).exists():
+            raise
+        payment = _repeat(by, key, request.get("fingerprint", ""))
+        if not hasattr(payment, "prepayment"):
+            raise ConflictError(
+                _("This Idempotency-Key was already used for a different payment."),
+                field="idempotency_key",
+                code="idempotency_key_reused",
+            ) from None
+        return payment.prepayment, False
+
+
 @transaction.atomic
-def prepayment_post(
+def _prepayment_post(
     *,
     loan_id: int,
     amount: Decimal,
@@ -198,11 +224,16 @@ def prepayment_post(
     """Post a partial prepayment on the borrower's application: the money pays what is due,
     then the interest accrued to ``on``, then principal; the rest of the schedule is rebuilt
     (shorter term or smaller payment) and the recalculated GESV kept with the new version."""
-    from loans.services.payments import _check_input, _repeat, allocate_payment
+    from loans.services.payments import _repeat, allocate_payment
 
     today = today or timezone.localdate()
     _check_request(amount, mode)
-    _check_input(amount, on, channel, today)
+    if to_tiyn(amount) != amount:
+        raise DomainError(
+            _("The amount must be positive, in whole tiyn."), field="amount", code="invalid_amount"
+        )
+    if channel not in (Payment.Channel.CASH, Payment.Channel.BANK_TRANSFER):
+        raise DomainError(_("Cash or bank transfer."), field="channel", code="invalid_channel")
     loan = lock_loan(loan_id)
     if (
         idempotency_key is not None

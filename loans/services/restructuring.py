@@ -128,10 +128,15 @@ def _plan(loan: Loan, request: Restructuring, on: date) -> RestructuringPlan:
     return RestructuringPlan(on, position.principal, rate, term, method, grace, schedule, gesv)
 
 
-def restructuring_preview(*, restructuring_id: int, on: date) -> RestructuringPlan:
+def restructuring_preview(
+    *, restructuring_id: int, on: date, today: date | None = None
+) -> RestructuringPlan:
+    """The schedule the change would give from ``on``; nothing is kept."""
     request = Restructuring.objects.select_related("loan").get(pk=restructuring_id)
+    require_status(request.loan, Loan.Status.ACTIVE)
+    check_effective_date(request.loan, on, today or timezone.localdate())
     with transaction.atomic():
-        bring_loan_up_to(loan_id=request.loan_id, through=max(on, request.loan.disbursed_on))
+        bring_loan_up_to(loan_id=request.loan_id, through=on)
         plan = _plan(request.loan, request, on)
         transaction.set_rollback(True)
     return plan
@@ -195,7 +200,9 @@ def restructuring_agenda_add(*, meeting_id: int, restructuring_id: int, by):
     request = Restructuring.objects.select_for_update().get(pk=restructuring_id)
     if request.status != Restructuring.Status.REQUESTED:
         raise ConflictError(
-            _("Only a request not yet on an agenda is added."), field="restructuring"
+            _("Only a request not yet on an agenda is added."),
+            field="restructuring",
+            code="not_requested",
         )
     loan = request.loan
     require_status(loan, Loan.Status.ACTIVE)

@@ -64,10 +64,10 @@ def test_bad_contacts_name_the_field_and_write_nothing(api_as, late_loan):
     assert ContactRecord.objects.count() == 0
 
 
-def test_contacts_only_on_an_active_loan(api_as, accepted, officer):
+def test_contacts_only_on_a_disbursed_loan(api_as, accepted, officer):
     loan = services.contract_create(
         application_id=accepted().pk, planned_disbursement_date=TODAY, by=officer
     )
     response = api_as(Role.ADMINISTRATOR).post(url(loan.pk, "contacts"), PROMISE, format="json")
-    refused(response, 409, "loan", "not_active")
+    refused(response, 409, "loan", "not_disbursed")
     assert ContactRecord.objects.count() == 0

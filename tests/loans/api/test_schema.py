@@ -16,6 +16,16 @@ ENDPOINTS = {
     "/api/v1/loans/{id}/payments/": {"get", "post"},
     "/api/v1/loans/{id}/payments/{payment_id}/reverse/": {"post"},
     "/api/v1/loans/{id}/contacts/": {"get", "post"},
+    "/api/v1/loans/{id}/payoff/": {"get"},
+    "/api/v1/loans/{id}/prepayments/preview/": {"post"},
+    "/api/v1/loans/{id}/prepayments/": {"get", "post"},
+    "/api/v1/loans/{id}/schedule-versions/": {"get"},
+    "/api/v1/loans/{id}/schedule-versions/{version}/": {"get"},
+    "/api/v1/loans/{id}/restructurings/": {"get", "post"},
+    "/api/v1/loans/{id}/demands/": {"get", "post"},
+    "/api/v1/loans/{id}/write-off/": {"post"},
+    "/api/v1/loans/{id}/close/": {"post"},
+    "/api/v1/loans/{id}/refunds/": {"get", "post"},
     "/api/v1/day-closes/": {"get"},
 }
 

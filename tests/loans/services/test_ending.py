@@ -39,7 +39,7 @@ def test_acceleration_is_demanded_from_the_41st_day_late(active_loan, collector)
     assert demand.days_past_due == 41 and demand.pay_by == on + timedelta(days=30)
     assert demand.principal == loan.amount  # the whole principal, not only what is late
     assert demand.penalty == position.penalty > 0
-    quote = services.payoff_quote_on(loan_id=loan.pk, on=on, today=on)
+    quote = services.payoff_quote_on(loan_id=loan.pk, on=on)
     assert demand.total == quote.total
 
 
@@ -68,7 +68,7 @@ def test_misuse_charges_the_ten_percent_fine_at_once(active_loan, officer):
     fine = LedgerEntry.objects.get(loan=loan, kind=Kind.FINE)
     assert fine.amount == demand.fine and fine.component == "penalty"
     assert loan_position(loan).penalty == demand.fine
-    quote = services.payoff_quote_on(loan_id=loan.pk, on=on, today=on)
+    quote = services.payoff_quote_on(loan_id=loan.pk, on=on)
     assert quote.penalties == demand.fine  # a fine is owed like a penalty, before closure
 
 
@@ -78,7 +78,7 @@ def test_a_loan_with_a_tiyn_open_is_not_closed(active_loan, pay, officer):
     services.demand_misuse(
         loan_id=loan.pk, on=on, misused_amount=D("1000"), details="x", by=officer, today=on
     )
-    quote = services.payoff_quote_on(loan_id=loan.pk, on=on, today=on)
+    quote = services.payoff_quote_on(loan_id=loan.pk, on=on)
     pay(loan, quote.to_pay - D("0.01"), on)
     loan.refresh_from_db()
     assert loan.status == Loan.Status.ACTIVE
@@ -168,7 +168,7 @@ def test_a_written_off_loan_over_90_days_stays_in_the_k1_numerator(active_loan, 
     write_off = _write_off(late, accountant, on)
     late.refresh_from_db()
     assert late.status == Loan.Status.WRITTEN_OFF and late.written_off_on == on
-    assert write_off.principal == late.amount and write_off.days_past_due == 95
+    assert write_off.principal == late.amount and write_off.days_past_due == 96  # on its date
     services.close_day(on=on)
     snapshot = LoanSnapshot.objects.get(loan=late, on=on)
     assert snapshot.days_past_due == 96  # the close still follows it
@@ -221,3 +221,23 @@ def test_a_write_off_needs_its_decision(active_loan, accountant):
     assert refused.value.field == "decision_number"
     loan.refresh_from_db()
     assert loan.status == Loan.Status.ACTIVE
+
+
+def test_the_nightly_close_closes_a_loan_its_held_money_repaid(active_loan, pay):
+    loan = active_loan(on=ON, amount="300000", term=2)
+    first, last = current_installments(loan)
+    pay(loan, first.total, first.due_date)
+    services.close_day(on=first.due_date + timedelta(days=5))
+    # dated before the last closed day: held (not a payoff), applied when the last one falls due
+    pay(
+        loan,
+        last.total,
+        first.due_date + timedelta(days=2),
+        today=first.due_date + timedelta(days=6),
+    )
+    loan.refresh_from_db()
+    assert loan.status == Loan.Status.ACTIVE and loan_position(loan).held == last.total
+    services.close_day(on=last.due_date)
+    loan.refresh_from_db()
+    assert loan.status == Loan.Status.CLOSED and loan.closed_on == last.due_date
+    assert loan.archive.archived_by is None  # closed by the night, not by a person

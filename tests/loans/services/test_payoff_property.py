@@ -16,12 +16,13 @@ ON = date(2026, 3, 2)
 
 
 @settings(
-    max_examples=6,
+    max_examples=5,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    amount=st.integers(300, 3000).map(lambda thousands: str(thousands * 1000)),
+    # up to 1,500,000: above it a 6-month loan breaks the test applicant's debt-burden limit
+    amount=st.integers(300, 1500).map(lambda thousands: str(thousands * 1000)),
     term=st.sampled_from([6, 12, 24]),
     days=st.integers(1, 150),
     instalments_paid=st.integers(0, 4),
@@ -37,7 +38,7 @@ def test_paying_the_quote_closes_the_loan_to_the_tiyn(
     loan.refresh_from_db()
     if loan.status == Loan.Status.CLOSED:
         return  # a short loan fully paid already
-    quote = services.payoff_quote_on(loan_id=loan.pk, on=on, today=on)
+    quote = services.payoff_quote_on(loan_id=loan.pk, on=on)
     assert quote.total == quote.principal + quote.interest + quote.overdue + quote.penalties
     pay(loan, quote.to_pay, on)
     loan.refresh_from_db()

@@ -19,8 +19,8 @@ ON = date(2026, 3, 2)
 D = Decimal
 
 
-def _quote(loan, on, today=None):
-    return services.payoff_quote_on(loan_id=loan.pk, on=on, today=today or on)
+def _quote(loan, on):
+    return services.payoff_quote_on(loan_id=loan.pk, on=on)
 
 
 def test_the_quote_is_the_amount_that_closes_the_loan_that_day(active_loan, pay):
@@ -71,7 +71,7 @@ def test_a_late_loan_is_quoted_with_its_overdue_debt_and_penalty(active_loan, pa
 def test_a_future_date_is_quoted_without_closing_anything(active_loan):
     loan = active_loan(on=ON)
     entries = LedgerEntry.objects.count()
-    near, far = _quote(loan, date(2026, 3, 20), ON), _quote(loan, date(2026, 3, 30), ON)
+    near, far = _quote(loan, date(2026, 3, 20)), _quote(loan, date(2026, 3, 30))
     assert far.interest > near.interest and far.principal == near.principal == loan.amount
     assert LedgerEntry.objects.count() == entries
     assert not LoanSnapshot.objects.filter(loan=loan).exists()

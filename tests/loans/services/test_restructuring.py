@@ -157,3 +157,17 @@ def test_a_meeting_closes_only_when_the_request_is_decided(active_loan, officer,
         committee.vote_cast(item_id=item.pk, choice="for", by=member)
     committee.item_decide(item_id=item.pk, by=members[0])
     assert committee.meeting_close(meeting_id=meeting.pk, by=members[0]).status == "closed"
+
+
+def test_the_minutes_and_the_agenda_show_a_decided_change_of_terms(active_loan, officer, members):
+    from applications.documents import minutes_context
+    from applications.selectors import committee_agenda
+
+    loan = active_loan(on=ON)
+    request = _request(loan, officer, date(2026, 3, 20), term_months=24)
+    item = _vote(request, members)
+    assert not committee_agenda(members[1]).filter(pk=item.pk).exists()  # decided: off the list
+    (line,) = minutes_context(item.meeting).items
+    assert line.change_of_terms == request.number
+    assert line.decision.outcome == "approved" and line.decision.terms.term_months == 24
+    assert line.votes_for == 3

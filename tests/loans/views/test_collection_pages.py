@@ -211,7 +211,7 @@ def test_bad_contact_input_is_shown_beside_the_field(
     assert not ContactRecord.objects.filter(loan=loan).exists()
 
 
-def test_contacts_are_recorded_on_active_loans_only(client_as, accepted, officer, today):
+def test_contacts_are_recorded_on_disbursed_loans_only(client_as, accepted, officer, today):
     application = accepted()
     loan = services.contract_create(
         application_id=application.pk, planned_disbursement_date=today, by=officer
@@ -220,7 +220,7 @@ def test_contacts_are_recorded_on_active_loans_only(client_as, accepted, officer
         reverse("servicing:contact-new", args=[loan.pk]), {"channel": "call", "outcome": "reached"}
     )
     assert response.status_code == 400
-    assert "Collection contacts are recorded on active loans." in html_of(response)
+    assert "The loan is not disbursed yet." in html_of(response)
     assert not ContactRecord.objects.exists()
 
 
