@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mfo
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+# One pytest worker per CPU (pytest-xdist); each worker has its own test database.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test install system-deps messages lint format bench clean
 

@@ -67,6 +67,16 @@ QUEUE_ROLES = (*MONITOR_ROLES, Role.RISK_MANAGER)
 # An application that ended without a loan gives its collateral back. An accepted one has a
 # loan, whose closure (not built yet) releases it (DOMAIN.md §9).
 RELEASABLE = frozenset({Stage.REFUSED, Stage.WITHDRAWN, Stage.DECLINED})
+
+
+def releasable(application) -> bool:
+    """The application ended without a loan, or its loan is closed (DOMAIN.md §9, §15)."""
+    loan = getattr(application, "loan", None)
+    if loan is not None:
+        return loan.status == loan.Status.CLOSED
+    return application.stage in RELEASABLE
+
+
 HOME_QUEUE_ROWS = 10
 HUNDRED = Decimal(100)
 PERCENT = Decimal("0.01")
@@ -288,7 +298,7 @@ def _item_context(request, item: CollateralItem, failed: dict[str, forms.Form]) 
     application = _open_application(request, item.application_id)
     can_write = has_role(user, WRITE_ROLES) and not item.released_at
     offered = {"title_document", "appraisal", "pledge", "insurance"} if can_write else set()
-    if can_write and application.stage in RELEASABLE:
+    if can_write and releasable(application):
         offered.add("release")
 
     def form(key: str, make: Callable[[], forms.Form]) -> forms.Form | None:
@@ -412,7 +422,7 @@ def insurance_add(request, pk: int):
 def item_release(request, pk: int):
     item = _item(pk)
     form = ReleaseForm(request.POST)
-    if item.application.stage not in RELEASABLE:
+    if not releasable(item.application):
         # the service would also release an approved or accepted application's item: a live loan
         form.add_error(
             None,

@@ -317,6 +317,12 @@ def _payments(loan: Loan) -> list[dict]:
     ]
 
 
+# Who prints the release receipt and the encumbrance letter (collateral.document_views.PRINTERS).
+RELEASE_PRINTERS = frozenset(
+    {Role.CREDIT_ADMINISTRATOR, Role.ADMINISTRATOR, Role.MONITORING_MANAGER}
+)
+
+
 def _collateral(loan: Loan, user, principal: Decimal) -> dict:
     application = loan.application
     items = [
@@ -340,6 +346,9 @@ def _collateral(loan: Loan, user, principal: Decimal) -> dict:
         "coverage": _percent(value_drop.coverage) if value_drop else None,
         "required": _percent(value_drop.required) if value_drop else None,
         "can_open": has_role(user, COLLATERAL_ROLES),
+        # at closure the originals go back against a receipt, with a letter lifting the pledge
+        "release_due": loan.status == Loan.Status.CLOSED,
+        "can_print_release": has_role(user, RELEASE_PRINTERS),
     }
 
 

@@ -45,3 +45,35 @@ def test_collateral_secures_the_outstanding_debt_and_is_released_at_closure(
     assert loan.status == loan.Status.CLOSED  # the last instalment closed the contract
     released = collateral.collateral_release(item_id=item.pk, by=officer)
     assert released.released_at is not None
+
+
+def test_a_closed_loans_collateral_is_released_from_its_pages_with_the_documents(
+    active_loan, pay, client_as
+):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from core.roles import Role
+
+    loan = active_loan(on=ON, amount="300000", term=2)
+    item = _item(loan)
+    item.title_documents.create(
+        name="Vehicle registration certificate",
+        number="KZ 123",
+        original_received_at=timezone.now(),
+    )
+    client = client_as(Role.CREDIT_ADMINISTRATOR)
+    release = reverse("collateral:item-release", args=[item.pk])
+    assert client.post(release).status_code == 400  # the loan is still being repaid
+    for line in current_installments(loan):
+        pay(loan, line.total, line.due_date)
+    loan_page = reverse("portfolio:loan", args=[loan.pk])
+    assert "data-release " in client.get(loan_page).content.decode()
+    assert client.post(release).status_code == 302
+    item.refresh_from_db()
+    assert item.released_at is not None
+    page = client.get(loan_page).content.decode()
+    assert "data-release-documents" in page
+    receipt = reverse("collateral-documents:release-receipt", args=[item.pk, "ru"])
+    assert receipt in page
+    assert client.get(receipt)["Content-Type"] == "application/pdf"
