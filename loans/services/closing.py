@@ -146,6 +146,16 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLOSE_LOCK])
 
 
+def close_lock_now() -> bool:
+    """Take the close's lock for this transaction if nobody holds it; False while a close
+    runs. For reads that simulate a close (a quote on a page) and should not wait for it."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [CLOSE_LOCK])
+        return cursor.fetchone()[0]
+
+
 def _loans_on(day: date):
     return Loan.objects.filter(
         disbursed_on__lte=day,

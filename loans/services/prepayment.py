@@ -34,7 +34,7 @@ from loans.domain.schedule import Installment as Line
 from loans.domain.servicing import debts_due
 from loans.models import Loan, Payment, Prepayment, ScheduleVersion
 from loans.selectors import current_installments, loan_position, schedule_totals
-from loans.services.closing import bring_loan_up_to, reclose_loan
+from loans.services.closing import bring_loan_up_to, close_lock_now, reclose_loan
 from loans.services.contracts import lock_loan
 from loans.services.guards import check_effective_date, latest_snapshot_date, require_status
 from loans.services.schedules import current_schedule, version_store
@@ -72,6 +72,12 @@ def payoff_quote_on(*, loan_id: int, on: date) -> PayoffQuote:
             code="date_closed",
         )
     with transaction.atomic():
+        if not close_lock_now():
+            raise ConflictError(
+                _("The daily close is running; the quote is ready when it finishes."),
+                field="on",
+                code="close_running",
+            )
         bring_loan_up_to(loan_id=loan.pk, through=on)
         quote = payoff_at(loan, on)
         transaction.set_rollback(True)

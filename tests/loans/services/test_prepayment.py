@@ -223,3 +223,28 @@ def test_an_invalid_mode_names_its_field(active_loan, pay, accountant):
     with pytest.raises(DomainError) as refused:
         _prepay(loan, accountant, "400000", date(2026, 5, 15), "sideways")
     assert refused.value.field == "mode"
+
+
+def test_a_quote_does_not_wait_for_a_running_daily_close(active_loan):
+    """A loan page asks for a quote on every view; while the close runs it says so at once."""
+    import psycopg
+    from django.db import connection
+
+    from core.errors import ConflictError
+    from loans.services.closing import CLOSE_LOCK
+
+    loan = active_loan(on=ON)
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        autocommit=True,
+    ) as nightly:
+        nightly.execute("SELECT pg_advisory_lock(%s)", [CLOSE_LOCK])
+        with pytest.raises(ConflictError) as busy:
+            _quote(loan, date(2026, 3, 20))
+        assert busy.value.code == "close_running"
+        nightly.execute("SELECT pg_advisory_unlock(%s)", [CLOSE_LOCK])
+    assert _quote(loan, date(2026, 3, 20)).principal == loan.amount
