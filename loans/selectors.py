@@ -82,14 +82,12 @@ def loan_list():
     return Loan.objects.select_related("borrower", "product", "branch", "officer")
 
 
-def loan_position(loan: Loan) -> Position:
-    """The loan's balances from its whole ledger (one aggregate query)."""
-    rows = (
-        LedgerEntry.objects.filter(loan=loan)
-        .values("component", "kind")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
+def loan_position(loan: Loan, *, on: date | None = None) -> Position:
+    """The loan's balances from its ledger (one aggregate query); at the end of ``on`` if given."""
+    entries = LedgerEntry.objects.filter(loan=loan)
+    if on is not None:
+        entries = entries.filter(value_date__lte=on)
+    rows = entries.values("component", "kind").annotate(total=Sum("amount")).order_by()
     totals = {component: ZERO for component in LedgerComponent}
     interest_accrued = disbursed = ZERO
     for row in rows:

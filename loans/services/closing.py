@@ -34,7 +34,14 @@ from loans.domain.servicing import (
     late_amounts,
     oldest_late,
 )
-from loans.models import DayClose, Installment, LedgerEntry, Loan, LoanSnapshot
+from loans.models import (
+    DayClose,
+    Installment,
+    LedgerEntry,
+    Loan,
+    LoanSnapshot,
+    ScheduleVersion,
+)
 from loans.selectors import last_closed_date
 
 ONE_DAY = timedelta(days=1)
@@ -56,8 +63,8 @@ LOAN_FIELDS = (
     "penalty_stop_days",
     "disbursed_on",
     "schedule_version",
-    "schedule_changed_on",
 )
+DISBURSED = 1  # the schedule version fixed at disbursement
 SERVICED = (Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF)
 
 
@@ -113,13 +120,16 @@ def close_through(*, through: date, by=None) -> CloseResult:
 
 
 @transaction.atomic
-def reclose_loan(*, loan_id: int, since: date) -> int:
+def reclose_loan(*, loan_id: int, since: date, through: date | None = None) -> int:
     """Re-run one loan's closed days from ``since`` (after a posting dated ``since``): through
-    the last closed date, or the loan's own latest snapshot if a payment closed further."""
+    the last closed date, or the loan's own latest snapshot if a payment closed further
+    (or only through ``through``)."""
     latest = (
         LoanSnapshot.objects.filter(loan_id=loan_id).order_by("-on").values_list("on", flat=True)
     )
     last = max(filter(None, [last_closed_date(), latest.first()]), default=None)
+    if through is not None and last is not None:
+        last = min(last, through)
     if last is None or since > last:
         return 0
     posted = 0
@@ -140,10 +150,14 @@ def bring_loan_up_to(*, loan_id: int, through: date) -> None:
         _close_one(day, loan_ids=[loan_id], record=False)
 
 
-def _lock() -> None:
+def _lock(*, shared: bool = False) -> None:
+    """The daily close of the portfolio takes the lock alone; closing one loan's days (a
+    payment, a change) shares it, so postings on different loans never wait for each other
+    (the loan's own row lock orders postings on one loan), only for the nightly close."""
     if connection.vendor == "postgresql":
+        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLOSE_LOCK])
+            cursor.execute(f"SELECT {function}(%s)", [CLOSE_LOCK])
 
 
 def close_lock_now() -> bool:
@@ -167,7 +181,7 @@ def _loans_on(day: date):
 def _close_one(
     day: date, *, by=None, loan_ids: list[int] | None = None, record: bool = True
 ) -> CloseResult:
-    _lock()
+    _lock(shared=loan_ids is not None)
     loans = _loans_on(day)
     if loans_ids := loan_ids:
         loans = loans.filter(id__in=loans_ids)
@@ -275,17 +289,28 @@ def _close_chunk(day: date, loans: list[dict], by) -> int:
         .order_by()
     ):
         moves[row["loan_id"]].append(row)
+    in_force = _versions_in_force(day, in_chunk)
+    for loan in loans:
+        if loan["id"] in in_force:  # the rate of the schedule in force that day
+            loan["annual_rate"] = in_force[loan["id"]].annual_rate
     turning: dict[int, list[dict]] = defaultdict(list)
     for row in (
-        Installment.objects.filter(version=F("loan__schedule_version"), **in_chunk)
+        Installment.objects.filter(version__gte=DISBURSED, **in_chunk)
         .filter(Q(due_date=day) | Q(grace_date=day - ONE_DAY))
-        .values("loan_id", "due_date", "grace_date", "cumulative_principal", "cumulative_interest")
+        .values(
+            "loan_id",
+            "version",
+            "due_date",
+            "grace_date",
+            "cumulative_principal",
+            "cumulative_interest",
+        )
         .order_by("number")
     ):
-        turning[row["loan_id"]].append(row)
-
+        if row.pop("version") == _version_of(in_force, row["loan_id"]):
+            turning[row["loan_id"]].append(row)
     restated = _restated_totals(
-        day, [loan["id"] for loan in loans if loan["schedule_changed_on"] == day]
+        day, {loan_id: v.version for loan_id, v in in_force.items() if v.effective_on == day}
     )
     entries: list[LedgerEntry] = []
     snapshots: list[LoanSnapshot] = []
@@ -303,7 +328,7 @@ def _close_chunk(day: date, loans: list[dict], by) -> int:
         snapshots.append(snapshot)
         if lookup:
             need_oldest[loan["id"]] = (snapshot, position)
-    _find_oldest_late(day, need_oldest)
+    _find_oldest_late(day, need_oldest, in_force)
     for entry in entries:
         entry.posted_by = by if getattr(by, "is_authenticated", False) else None
     LedgerEntry.objects.bulk_create(entries, batch_size=2000)
@@ -313,18 +338,56 @@ def _close_chunk(day: date, loans: list[dict], by) -> int:
     return len(entries)
 
 
-def _restated_totals(day: date, loan_ids: list[int]) -> dict[int, ScheduleTotals]:
+@dataclass(frozen=True)
+class _InForce:
+    version: int
+    effective_on: date
+    annual_rate: Decimal
+
+
+def _versions_in_force(day: date, in_chunk: dict) -> dict[int, _InForce]:
+    """For the loans of the chunk whose schedule was ever changed, the version they follow
+    on ``day`` (the latest that took effect by then): a re-run of an earlier date reads the
+    schedule and the rate of that date, never a later one. Other loans follow version 1."""
+    in_force: dict[int, _InForce] = {}
+    for loan_id, version, effective_on, rate in (
+        ScheduleVersion.objects.filter(
+            version__gte=DISBURSED,
+            effective_on__lte=day,
+            loan__schedule_version__gt=DISBURSED,
+            **in_chunk,
+        )
+        .order_by("loan_id", "version")
+        .values_list("loan_id", "version", "effective_on", "annual_rate")
+    ):
+        in_force[loan_id] = _InForce(version, effective_on, rate)
+    return in_force
+
+
+def _version_of(in_force: dict[int, _InForce], loan_id: int) -> int:
+    return in_force[loan_id].version if loan_id in in_force else DISBURSED
+
+
+def _restated_totals(day: date, versions: dict[int, int]) -> dict[int, ScheduleTotals]:
     """On the day a new schedule version takes effect, the totals of the day before are read
     from its rows (a change of terms may reschedule principal that was late), not carried."""
-    if not loan_ids:
+    if not versions:
         return {}
-    restated = {loan_id: ScheduleTotals() for loan_id in loan_ids}
+    restated = {loan_id: ScheduleTotals() for loan_id in versions}
     for row in (
-        Installment.objects.filter(loan_id__in=loan_ids, version=F("loan__schedule_version"))
-        .filter(due_date__lt=day)
-        .values("loan_id", "due_date", "grace_date", "cumulative_principal", "cumulative_interest")
+        Installment.objects.filter(loan_id__in=list(versions), due_date__lt=day)
+        .values(
+            "loan_id",
+            "version",
+            "due_date",
+            "grace_date",
+            "cumulative_principal",
+            "cumulative_interest",
+        )
         .order_by("loan_id", "number")
     ):
+        if row["version"] != versions[row["loan_id"]]:
+            continue
         totals = replace(
             restated[row["loan_id"]],
             principal_due=row["cumulative_principal"],
@@ -492,19 +555,31 @@ def _by_component(parts) -> dict[Component, Decimal]:
     return totals
 
 
-def _find_oldest_late(day: date, pending: dict[int, tuple[LoanSnapshot, Position]]) -> None:
+def _find_oldest_late(
+    day: date, pending: dict[int, tuple[LoanSnapshot, Position]], in_force: dict[int, _InForce]
+) -> None:
     """Where repayments moved the oldest unpaid instalment: one query for all such loans."""
     if not pending:
         return
     lines: dict[int, list[InstallmentDue]] = defaultdict(list)
     for row in (
         Installment.objects.filter(
-            loan_id__in=list(pending), version=F("loan__schedule_version"), grace_date__lt=day
+            loan_id__in=list(pending), version__gte=DISBURSED, grace_date__lt=day
         )
-        .values("loan_id", "due_date", "grace_date", "cumulative_principal", "cumulative_interest")
+        .values(
+            "loan_id",
+            "version",
+            "due_date",
+            "grace_date",
+            "cumulative_principal",
+            "cumulative_interest",
+        )
         .order_by("loan_id", "number")
     ):
-        lines[row.pop("loan_id")].append(
+        loan_id = row.pop("loan_id")
+        if row.pop("version") != _version_of(in_force, loan_id):
+            continue
+        lines[loan_id].append(
             InstallmentDue(
                 due_date=row["due_date"],
                 grace_date=row["grace_date"],

@@ -17,7 +17,7 @@ from loans.domain.allocation import Component as Debt
 from loans.domain.allocation import allocate
 from loans.domain.ledger import Component, Kind
 from loans.domain.servicing import debts_due
-from loans.models import Installment, LedgerEntry, Loan, Payment
+from loans.models import Installment, LedgerEntry, Loan, Payment, ScheduleVersion
 from loans.selectors import current_installments, loan_position, schedule_totals
 from loans.services.closing import bring_loan_up_to, reclose_loan
 from loans.services.contracts import lock_loan
@@ -173,7 +173,10 @@ def apply_payment(loan: Loan, payment: Payment, by) -> list[LedgerEntry]:
 
     on = payment.value_date
     bring_loan_up_to(loan_id=loan.pk, through=on)
-    if latest_snapshot_date(loan) == on:  # not backdated: the figures of ``on`` are current
+    # A payment counts on its value date: dated before days already closed (a transfer that
+    # arrived over the weekend), it is still a payoff if it covered the debt of that date,
+    # unless someone posted on the loan since (then it is held, and the close applies it).
+    if latest_snapshot_date(loan) == on or not _posted_after(loan, on):
         quote = payoff_at(loan, on)
         if quote.principal + quote.interest > 0 and payment.amount >= quote.to_pay:
             settle_schedule_in_full(loan, quote, by=by)
@@ -187,9 +190,26 @@ def apply_payment(loan: Loan, payment: Payment, by) -> list[LedgerEntry]:
     return entries
 
 
+# What the close posts by itself; anything else is a posting by a person.
+CLOSE_KINDS = (
+    Kind.INTEREST_ACCRUAL,
+    Kind.OVERDUE_INTEREST_ACCRUAL,
+    Kind.PENALTY_ACCRUAL,
+    Kind.HELD_APPLIED,
+)
+
+
+def _posted_after(loan: Loan, on: date) -> bool:
+    return (
+        LedgerEntry.objects.filter(loan=loan, value_date__gt=on)
+        .exclude(kind__in=CLOSE_KINDS)
+        .exists()
+    )
+
+
 def allocate_payment(loan: Loan, payment: Payment, by) -> list[LedgerEntry]:
     """The payment's ledger entries: the debts due on its value date, then held."""
-    position = loan_position(loan)
+    position = loan_position(loan, on=payment.value_date)
     totals = schedule_totals(loan, on=payment.value_date)
     split = allocate(payment.amount, debts_due(position, totals))
     by_component: dict[Component, Decimal] = {}
@@ -246,7 +266,10 @@ def _move_to_active_contract(closed: Loan, payment: Payment, by) -> None:
     moved = Payment.objects.create(
         loan=active,
         amount=payment.amount,
-        value_date=max(payment.value_date, active.disbursed_on),
+        # not before the active loan's last change of schedule: those days are settled
+        value_date=max(
+            filter(None, [payment.value_date, active.disbursed_on, active.schedule_changed_on])
+        ),
         channel=Payment.Channel.TRANSFER,
         reference=payment.reference,
         payer=payment.payer,
@@ -274,9 +297,18 @@ def payment_reverse(*, payment_id: int, reason: str, by) -> Payment:
             _("This payment has already been reversed."), field="payment", code="reversed"
         )
     require_status(loan, Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF)
-    if loan.schedule_changed_on and payment.value_date < loan.schedule_changed_on:
+    # The schedule rebuilt with this money (a prepayment) or after it was allocated stands on
+    # it: undoing the money would leave that schedule without its cause.
+    rebuilt_after = ScheduleVersion.objects.filter(
+        loan=loan, version__gt=1, created_at__gte=payment.received_at
+    ).exists()
+    if (
+        hasattr(payment, "prepayment")
+        or rebuilt_after
+        or (loan.schedule_changed_on and payment.value_date < loan.schedule_changed_on)
+    ):
         raise ConflictError(
-            _("The schedule was rebuilt after this payment; it can no longer be reversed."),
+            _("The schedule was rebuilt with or after this payment; it can no longer be reversed."),
             field="payment",
             code="before_schedule_change",
         )

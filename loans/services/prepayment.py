@@ -42,7 +42,7 @@ from loans.services.schedules import current_schedule, version_store
 
 def payoff_at(loan: Loan, on: date) -> PayoffQuote:
     """What closes the loan on ``on``, the loan's days being closed through ``on``."""
-    position = loan_position(loan)
+    position = loan_position(loan, on=on)
     totals = schedule_totals(loan, on=on)
     due = debts_due(position, totals)
     principal_due = due[Debt.OVERDUE_PRINCIPAL] + due[Debt.CURRENT_PRINCIPAL]
@@ -98,7 +98,8 @@ def settle_schedule_in_full(loan: Loan, quote: PayoffQuote, *, by) -> ScheduleVe
         settled=[line],
         by=by,
     )
-    reclose_loan(loan_id=loan.pk, since=on)
+    # the day itself only: the money is allocated next, then every later day is re-run with it
+    reclose_loan(loan_id=loan.pk, since=on, through=on)
     return version
 
 

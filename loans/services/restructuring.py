@@ -7,7 +7,7 @@ way (``applications.committee``); only the decision and its effect are the loan'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -17,13 +17,16 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.errors import ConflictError, DomainError
+from loans.domain.allocation import Component as Debt
 from loans.domain.dates import add_months
 from loans.domain.daycount import DayCount
 from loans.domain.gesv import gesv_after_change
+from loans.domain.interest import accrued_interest
 from loans.domain.schedule import Method, Schedule, due_dates, schedule_over
+from loans.domain.servicing import debts_due
 from loans.domain.terms import MAX_ANNUAL_RATE
 from loans.models import Loan, Restructuring, ScheduleVersion
-from loans.selectors import current_installments, loan_position
+from loans.selectors import current_installments, loan_position, schedule_totals
 from loans.services.closing import bring_loan_up_to, reclose_loan
 from loans.services.contracts import lock_loan
 from loans.services.guards import check_effective_date, require_status
@@ -86,16 +89,26 @@ def _check_request(loan: Loan, request: Restructuring) -> None:
 
 def _plan(loan: Loan, request: Restructuring, on: date) -> RestructuringPlan:
     """Requires the loan's days closed through ``on``. The new schedule amortises all the
-    principal outstanding, interest counted from the last due date before ``on`` (so none is
-    lost); unpaid interest and penalties stay due as they were."""
+    principal outstanding, late principal included, from ``on`` at the new rate; the interest
+    earned since the last due date on the principal not yet due (at the old rate) is added to
+    its first instalment, so no day's interest is lost or charged twice (late principal has
+    borne its overdue interest through ``on``). Unpaid interest and penalties stay due."""
     rate, term, method, grace = _new_terms(loan, request)
     position = loan_position(loan)
+    totals = schedule_totals(loan, on=on)
+    due = debts_due(position, totals)
+    not_due = position.principal - due[Debt.OVERDUE_PRINCIPAL] - due[Debt.CURRENT_PRINCIPAL]
+    earned = accrued_interest(
+        not_due,
+        loan.annual_rate,
+        totals.last_due_date or loan.disbursed_on,
+        on,
+        DayCount(loan.day_count),
+    )
     lines = list(current_installments(loan))
-    before = [line for line in lines if line.due_date < on]
-    after = [line for line in lines if line.due_date >= on]
-    start = before[-1].due_date if before else loan.disbursed_on
+    after = [line for line in lines if line.due_date > on]
     pay_day = lines[0].due_date.day if lines else loan.disbursed_on.day
-    first_due = after[0].due_date if after else add_months(start, 1, day=pay_day)
+    first_due = after[0].due_date if after else add_months(on, 1, day=pay_day)
     while first_due <= on:
         first_due = add_months(first_due, 1, day=pay_day)
     term = term or max(1, len(after))
@@ -107,7 +120,7 @@ def _plan(loan: Loan, request: Restructuring, on: date) -> RestructuringPlan:
         )
     schedule = schedule_over(
         amount=position.principal,
-        start_date=start,
+        start_date=on,
         due=due_dates(first_due, term, pay_day),
         annual_rate=rate,
         day_count=DayCount(loan.day_count),
@@ -115,6 +128,10 @@ def _plan(loan: Loan, request: Restructuring, on: date) -> RestructuringPlan:
         grace_months=grace,
         payment_multiple=loan.payment_multiple,
     )
+    if earned:
+        first = schedule.installments[0]
+        first = replace(first, interest=first.interest + earned, total=first.total + earned)
+        schedule = replace(schedule, installments=(first, *schedule.installments[1:]))
     gesv = gesv_after_change(
         on, position.principal, [(line.due_date, line.total) for line in schedule.installments]
     )
@@ -269,7 +286,7 @@ def restructuring_apply(
         loan,
         reason=ScheduleVersion.Reason.RESTRUCTURING,
         effective_on=on,
-        kept=list(current_installments(loan).filter(due_date__lt=on)),
+        kept=list(current_installments(loan).filter(due_date__lte=on)),
         schedule=plan.schedule,
         principal_repaid_cap=position.principal_repaid,
         gesv=plan.gesv,

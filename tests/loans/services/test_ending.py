@@ -228,11 +228,12 @@ def test_the_nightly_close_closes_a_loan_its_held_money_repaid(active_loan, pay)
     first, last = current_installments(loan)
     pay(loan, first.total, first.due_date)
     services.close_day(on=first.due_date + timedelta(days=5))
-    # dated before the last closed day: held (not a payoff), applied when the last one falls due
+    # dated before the first instalment was paid: someone posted since, so it is no payoff; it
+    # is held, and applied when the last instalment falls due
     pay(
         loan,
         last.total,
-        first.due_date + timedelta(days=2),
+        first.due_date - timedelta(days=2),
         today=first.due_date + timedelta(days=6),
     )
     loan.refresh_from_db()
