@@ -454,6 +454,8 @@ def snapshot_of(lines, position, accruals, terms, day: date):
         "last_due_date": totals.last_due_date,
         "scheduled_interest_posted": totals.interest_due,
         "late_principal_days": accruals.late_principal_days,
+        # one rate over the loan's life: the rate-weighted base is the days times the rate
+        "overdue_interest_base": accruals.late_principal_days * terms.annual_rate,
         "overdue_interest_posted": accruals.overdue_interest_posted,
         "penalty_exact": accruals.penalty_exact,
         "penalty_exact_this_year": accruals.penalty_exact_this_year,
@@ -587,6 +589,7 @@ SNAPSHOT_FIELDS = [
     "last_due_date",
     "scheduled_interest_posted",
     "late_principal_days",
+    "overdue_interest_base",
     "overdue_interest_posted",
     "penalty_exact",
     "penalty_exact_this_year",
