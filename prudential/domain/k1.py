@@ -17,7 +17,7 @@ class OverdueShare:
     @property
     def share(self) -> Decimal:
         """L = MM90 / LP, in percent, unrounded (an empty portfolio has none overdue)."""
-        return self.mm90 * 100 / self.portfolio if self.portfolio else Decimal(0)
+        return share_of(self.mm90, self.portfolio)
 
     @property
     def breached(self) -> bool:
@@ -26,3 +26,13 @@ class OverdueShare:
 
 def counts_as_overdue(days_past_due: int) -> bool:
     return days_past_due > OVERDUE_DAYS
+
+
+def share_of(part: Decimal, portfolio: Decimal) -> Decimal:
+    """A part of the portfolio in percent (an empty portfolio has no share)."""
+    return part * 100 / portfolio if portfolio else Decimal(0)
+
+
+def warning_level(limit: Decimal, warning_share: Decimal) -> Decimal:
+    """The share at which the risk manager wants to be warned: a percentage of the limit."""
+    return limit * warning_share / 100
