@@ -1,4 +1,4 @@
-"""The nightly prudential figures, their warnings, and the k1 action plan (DOMAIN.md §11, §12)."""
+"""The nightly k1 figures, their warnings, and the k1 action plan (DOMAIN.md §11, §12)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,19 @@ class RiskSettings(models.Model):
         max_length=20,
         choices=ReportingDay.choices,
         default=ReportingDay.MONTH_END,
+    )
+    # IFRS 9 provision rates by stage (days past due 0–30, 31–90, over 90): the MFO's own.
+    provision_stage1 = models.DecimalField(
+        _("provision, stage 1 (0–30 days), %"), max_digits=6, decimal_places=2, default=Decimal(1)
+    )
+    provision_stage2 = models.DecimalField(
+        _("provision, stage 2 (31–90 days), %"), max_digits=6, decimal_places=2, default=Decimal(20)
+    )
+    provision_stage3 = models.DecimalField(
+        _("provision, stage 3 (over 90 days), %"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(100),
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
