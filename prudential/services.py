@@ -19,7 +19,7 @@ from core.audit import audit
 from core.errors import ConflictError, DomainError
 from core.money import ZERO
 from core.regulation import regulatory_value
-from core.roles import Role
+from core.roles import BROWSER_ROLES, Role, has_role
 from core.selectors import business_calendar
 from loans.models import DayClose, LoanSnapshot
 from prudential.domain.deadlines import (
@@ -69,11 +69,17 @@ def k1_run_start(*, on: date, by=None) -> K1Run:
     return run
 
 
-@transaction.atomic
 def k1_run(*, on: date, by=None) -> K1Run:
     """Compute k1's overdue-90 share for ``on`` and replace the date's figures; warn, open the
-    action plan after a breach on a reporting date, draft the notice when back within it."""
+    action plan after a breach on a reporting date, draft the notice when back within it.
+
+    Outside a transaction the "computing" mark commits first, so a page can show progress."""
     run = k1_run_start(on=on, by=by)
+    with transaction.atomic():
+        return _compute(run, on, by)
+
+
+def _compute(run: K1Run, on: date, by) -> K1Run:
     _lock()
     run = K1Run.objects.select_for_update().get(pk=run.pk)
     settings = risk_settings()
@@ -165,10 +171,15 @@ def _warn(run: K1Run, settings: RiskSettings) -> None:
         )
     if not run.official:
         return
+    # A re-run that changed the verdict takes back what the first one drafted, unless it
+    # already went to the regulator.
     if run.breached:
+        ReturnNotice.objects.filter(run=run, sent_on__isnull=True).delete()
         _open_action_plan(run)
-    elif _previous_official_breached(run.on):
-        _draft_return_notice(run)
+    else:
+        ActionPlan.objects.filter(run=run, status=ActionPlan.Status.DRAFT).delete()
+        if _previous_official_breached(run.on):
+            _draft_return_notice(run)
 
 
 def _alert(
@@ -185,8 +196,10 @@ def _alert(
             .exclude(email="")
             .values_list("email", flat=True)
         )
-        if recipients:
-            send_mail(_("Prudential alert"), message, None, recipients)
+        if recipients:  # only once the alert is committed: a rolled-back run warns nobody
+            transaction.on_commit(
+                lambda: send_mail(_("Prudential alert"), message, None, recipients)
+            )
     return created
 
 
@@ -320,7 +333,7 @@ def measure_add(*, plan_id: int, what: str, how: str, deadline: date, responsibl
             code="outside_period",
         )
     responsible = get_user_model().objects.filter(pk=responsible_id, is_active=True).first()
-    if responsible is None:
+    if responsible is None or not has_role(responsible, BROWSER_ROLES):  # a person, not a system
         raise DomainError(
             _("Choose the manager responsible."), field="responsible", code="required"
         )
@@ -345,6 +358,14 @@ def plan_period_set(*, plan_id: int, period_to: date, by) -> ActionPlan:
             % {"date": _day(minimum)},
             field="period_to",
             code="period_too_short",
+        )
+    latest = plan.measures.order_by("-deadline").values_list("deadline", flat=True).first()
+    if latest is not None and period_to < latest:
+        raise DomainError(
+            _("A measure is due on %(date)s; the plan cannot end before it.")
+            % {"date": _day(latest)},
+            field="period_to",
+            code="measure_after_period",
         )
     plan.period_to = period_to
     plan.save(update_fields=["period_to"])
@@ -384,6 +405,7 @@ def plan_note_add(*, plan_id: int, kind: str, on: date, text: str, by) -> PlanNo
         raise DomainError(_("A remark or an objection."), field="kind", code="invalid")
     if not (text or "").strip():
         raise DomainError(_("This field is required."), field="text", code="required")
+    _check_after(on, plan.submitted_on, field="on")
     note = PlanNote.objects.create(plan=plan, kind=kind, on=on, text=text.strip(), recorded_by=by)
     if kind == PlanNote.Kind.REMARK:
         plan.status = ActionPlan.Status.REMARKS
@@ -396,6 +418,7 @@ def plan_note_add(*, plan_id: int, kind: str, on: date, text: str, by) -> PlanNo
 def plan_approve(*, plan_id: int, on: date, by) -> ActionPlan:
     """The regulator approved the plan in writing."""
     plan = _lock_plan(plan_id, ActionPlan.Status.SUBMITTED)
+    _check_after(on, plan.submitted_on, field="on")
     plan.status, plan.approved_on = ActionPlan.Status.APPROVED, on
     plan.save(update_fields=["status", "approved_on"])
     audit(plan, "prudential.plan_approved", by=by, data={"on": on.isoformat()})
@@ -407,10 +430,22 @@ def return_notice_send(*, notice_id: int, on: date, by) -> ReturnNotice:
     notice = ReturnNotice.objects.select_for_update().get(pk=notice_id)
     if notice.sent_on is not None:
         raise ConflictError(_("The notice was already sent."), field="notice", code="sent")
+    _check_after(on, notice.reporting_date, field="on")
     notice.sent_on, notice.sent_by = on, by
     notice.save(update_fields=["sent_on", "sent_by"])
     audit(notice, "prudential.return_notice_sent", by=by, data={"on": on.isoformat()})
     return notice
+
+
+def _check_after(on: date | None, earliest: date | None, *, field: str) -> None:
+    if on is None:
+        raise DomainError(_("Give the date."), field=field, code="required")
+    if earliest is not None and on < earliest:
+        raise DomainError(
+            _("The date cannot precede %(date)s.") % {"date": _day(earliest)},
+            field=field,
+            code="too_early",
+        )
 
 
 def _person(by):

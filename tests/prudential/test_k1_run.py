@@ -116,16 +116,20 @@ def test_a_share_equal_to_the_limit_complies(portfolio):
     assert run.share == 10 and not run.breached
 
 
-def test_a_re_run_replaces_the_date_and_warns_nobody_twice(portfolio, make_user):
+def test_a_re_run_replaces_the_date_and_warns_nobody_twice(
+    portfolio, make_user, django_capture_on_commit_callbacks
+):
     risk = make_user(Role.RISK_MANAGER, username="risk")
     risk.email = "risk@mfo.kz"
     risk.save(update_fields=["email"])
     on = date(2026, 5, 10)
     _day(on, _figures(portfolio))
-    first = services.k1_run(on=on)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.k1_run(on=on)
     assert len(mail.outbox) >= 1
     sent = len(mail.outbox)
-    again = services.k1_run(on=on)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.k1_run(on=on)
     assert again.pk == first.pk and again.share == first.share
     assert K1Loan.objects.filter(run=again).count() == 3
     assert len(mail.outbox) == sent
@@ -225,3 +229,14 @@ def test_missed_deadlines_are_flagged_once(portfolio):
     assert services.deadlines_check(today=date(2026, 2, 9)) == 1  # not approved by 6 Feb
     flagged = Alert.objects.filter(plan=plan, kind=Alert.Kind.DEADLINE_MISSED)
     assert sorted(flagged.values_list("on", flat=True)) == [date(2026, 2, 2), date(2026, 2, 6)]
+
+
+def test_a_re_run_that_changes_the_verdict_takes_back_the_draft_plan(portfolio):
+    from core.models import RegulatoryValue
+
+    plan = _breach_plan(portfolio)
+    RegulatoryValue.objects.create(
+        key="k1_overdue90_limit", effective_from=date(2026, 1, 31), value=D(30), source="test"
+    )
+    run = services.k1_run(on=plan.reporting_date)
+    assert not run.breached and not ActionPlan.objects.filter(pk=plan.pk).exists()
