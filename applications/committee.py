@@ -35,6 +35,7 @@ from core.roles import Role, has_role
 from loans.calculator import calculate
 from loans.domain.schedule import LoanTerms
 from loans.messages import limit_message
+from prudential.norms import exposure_after
 
 
 @transaction.atomic
@@ -115,6 +116,29 @@ def _check_coverage(application: Application, *, amount: Decimal) -> None:
             % {"covered": covered if covered is not None else 0, "minimum": minimum},
             field="amount",
         )
+
+
+def _check_single_borrower_risk(application: Application, *, amount: Decimal, on: date) -> None:
+    """k2 (res. 192): what the borrower or their group would owe stays within the limit.
+    Before any monthly figures are entered there is no own capital to measure against."""
+    after = exposure_after(applicant=application.applicant, amount=amount, on=on, lock=True)
+    if after is None or after.passes:
+        return
+    raise DomainError(
+        _(
+            "With this loan %(subject)s would owe %(exposure)s KZT, above the k2 limit of "
+            "%(limit)s KZT (%(share)s of own capital of %(month)s)."
+        )
+        % {
+            "subject": after.subject,
+            "exposure": f"{after.exposure:,.2f}".replace(",", " "),
+            "limit": f"{after.limit:,.2f}".replace(",", " "),
+            "share": f"{after.k2_max.normalize():f}",
+            "month": f"{after.month:%m.%Y}",
+        },
+        field="amount",
+        code="k2_exceeded",
+    )
 
 
 @transaction.atomic
@@ -280,6 +304,7 @@ def item_decide(*, item_id: int, by, refusal_ground: str = "", comment: str = ""
             method=item.method,
             grace_months=item.grace_months,
         )
+        _check_single_borrower_risk(application, amount=item.amount, on=item.meeting.held_on)
         decision = Decision.objects.create(
             application=application,
             item=item,

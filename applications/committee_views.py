@@ -57,6 +57,7 @@ from loans.domain.debt_burden import average_monthly_payment, debt_burden
 from loans.domain.schedule import LoanTerms, Method
 from loans.messages import limit_message
 from loans.selectors import product_limits
+from prudential.norms import exposure_after
 
 READERS = (Role.COMMITTEE_MEMBER, Role.ADMINISTRATOR, Role.RISK_MANAGER)
 SCHEDULERS = (Role.COMMITTEE_MEMBER, Role.ADMINISTRATOR)
@@ -495,6 +496,18 @@ def _restructuring_plan(item: AgendaItem) -> tuple[object | None, str]:
         return None, error.message
 
 
+def _k2_exposure(item: AgendaItem, application: Application, decision):
+    """The borrower's (or group's) exposure after this loan against k2, while undecided."""
+    if item.restructuring_id or decision is not None:
+        return None, ""
+    try:
+        return exposure_after(
+            applicant=application.applicant, amount=item.amount, on=item.meeting.held_on
+        ), ""
+    except DomainError as error:  # e.g. no k2 value in force on the date
+        return None, error.message
+
+
 def _render_package(
     request,
     item: AgendaItem,
@@ -533,6 +546,7 @@ def _render_package(
         results, schedule_error = _calculations(item, application)
     assessment = getattr(application, "debt_burden", None)
     history, openings = _history(application)
+    k2_exposure, k2_error = _k2_exposure(item, application, decision)
     return render(
         request,
         TEMPLATES + "package.html",
@@ -566,6 +580,8 @@ def _render_package(
             "schedule_error": schedule_error,
             "assessment": assessment,
             "proposed_burden": _proposed_debt_burden(assessment, results),
+            "k2_exposure": k2_exposure,
+            "k2_error": k2_error,
             "conclusions": application.conclusions.select_related("author").order_by("kind"),
             "history": history,
             "openings": openings,

@@ -124,6 +124,12 @@ NAVIGATION: tuple[NavItem, ...] = (
         "committee:meetings",
         frozenset({Role.COMMITTEE_MEMBER, Role.ADMINISTRATOR, Role.RISK_MANAGER}),
     ),
+    NavItem(_("Risk: k1"), "risk:dashboard", frozenset({Role.RISK_MANAGER, Role.ADMINISTRATOR})),
+    NavItem(
+        _("Risk: portfolio figures"),
+        "risk-figures:page",
+        frozenset({Role.RISK_MANAGER, Role.ADMINISTRATOR}),
+    ),
     NavItem(_("Audit trail"), "audit-list", frozenset({Role.ADMINISTRATOR, Role.RISK_MANAGER})),
     NavItem(
         _("API documentation"),
@@ -191,8 +197,12 @@ WORK_QUEUES: dict[Role, tuple[WorkQueue, ...]] = {
         ),
     ),
     Role.RISK_MANAGER: (
-        WorkQueue(_("Prudential alerts"), _("No alerts.")),
-        WorkQueue(_("Action plan deadlines"), _("No open action plans.")),
+        WorkQueue(_("Prudential alerts"), _("No alerts."), rows="prudential.views.home_alert_rows"),
+        WorkQueue(
+            _("Action plan deadlines"),
+            _("No open action plans."),
+            rows="prudential.views.home_plan_rows",
+        ),
     ),
     Role.ADMINISTRATOR: (WorkQueue(_("Users without a role"), _("Every user has a role.")),),
 }

@@ -230,6 +230,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "loans.tasks.due_reminders_task",
         "schedule": crontab(hour=9, minute=0),
     },
+    # After the daily close (00:30): k1 for the closed dates, then the plans' deadlines.
+    "k1-nightly": {
+        "task": "prudential.tasks.k1_nightly_task",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
 
 LOGGING = {

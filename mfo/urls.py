@@ -13,11 +13,15 @@ urlpatterns = [
     path("api/v1/", include("loans.api.urls")),
     path("api/v1/", include("applications.api.urls")),
     path("api/v1/", include("collateral.api.urls")),
+    path("api/v1/", include("prudential.api.urls")),
     path("loans/", include("loans.urls")),
     path("loans/", include("loans.changes_urls")),  # prepayment, restructuring, demands, end
     path("applications/", include("applications.urls")),
     path("committee/", include("applications.committee_urls")),
     path("collateral/", include("collateral.urls")),
     path("collateral/documents/", include("collateral.document_urls")),
+    path("risk/norms/", include("prudential.norms_urls")),
+    path("risk/figures/", include("prudential.figures_urls")),
+    path("risk/", include("prudential.urls")),
     path("", include("core.urls")),
 ]

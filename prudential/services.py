@@ -7,6 +7,7 @@ the loans in MM90 with one INSERT … SELECT: set-based, whatever the portfolio'
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -75,8 +76,15 @@ def k1_run(*, on: date, by=None) -> K1Run:
 
     Outside a transaction the "computing" mark commits first, so a page can show progress."""
     run = k1_run_start(on=on, by=by)
-    with transaction.atomic():
-        return _compute(run, on, by)
+    try:
+        with transaction.atomic():
+            return _compute(run, on, by)
+    except Exception:
+        # never left "computing" for ever: the page stops waiting and says it failed
+        K1Run.objects.filter(pk=run.pk).update(
+            status=K1Run.Status.FAILED, finished_at=timezone.now()
+        )
+        raise
 
 
 def _compute(run: K1Run, on: date, by) -> K1Run:
@@ -153,7 +161,7 @@ def _warn(run: K1Run, settings: RiskSettings) -> None:
             run,
             Alert.Kind.THRESHOLD,
             _("k1 on %(date)s: the overdue-90 share is %(share)s %%, the limit %(limit)s %%.")
-            % {"date": _day(run.on), "share": share, "limit": run.limit.normalize()},
+            % {"date": _day(run.on), "share": share, "limit": _percent(run.limit)},
         )
     if not run.breached and run.share_if_61_90_cross > run.limit:
         _alert(
@@ -166,7 +174,7 @@ def _warn(run: K1Run, settings: RiskSettings) -> None:
             % {
                 "date": _day(run.on),
                 "share": f"{run.share_if_61_90_cross:.2f}",
-                "limit": run.limit.normalize(),
+                "limit": _percent(run.limit),
             },
         )
     if not run.official:
@@ -233,7 +241,7 @@ def _open_action_plan(run: K1Run) -> ActionPlan:
         % {
             "date": _day(run.on),
             "share": f"{run.share:.2f}",
-            "limit": run.limit.normalize(),
+            "limit": _percent(run.limit),
             "submit_by": _day(plan.submit_by),
             "approve_by": _day(plan.approve_by),
         },
@@ -258,7 +266,7 @@ def _draft_return_notice(run: K1Run) -> ReturnNotice:
     ) % {
         "date": _day(run.on),
         "share": f"{run.share:.2f}",
-        "limit": run.limit.normalize(),
+        "limit": _percent(run.limit),
         "mm90": f"{run.mm90:,.2f}".replace(",", " "),
         "portfolio": f"{run.portfolio:,.2f}".replace(",", " "),
     }
@@ -446,6 +454,43 @@ def _check_after(on: date | None, earliest: date | None, *, field: str) -> None:
             field=field,
             code="too_early",
         )
+
+
+def _percent(value) -> str:
+    """10.0000 as "10", 12.5 as "12.5" (``normalize`` alone would print 1E+1)."""
+    return f"{value.normalize():f}"
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert_id: int, by) -> Alert:
+    """Seen by a risk manager; only the first acknowledgement counts."""
+    alert = Alert.objects.select_for_update().get(pk=alert_id)
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by = timezone.now(), by
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        audit(alert, "prudential.alert_acknowledged", by=by)
+    return alert
+
+
+@transaction.atomic
+def risk_settings_update(*, values: dict, by) -> RiskSettings:
+    """The one settings row (created on the first save); what changed is in the audit trail."""
+    current = RiskSettings.objects.select_for_update().order_by("pk").first() or RiskSettings()
+
+    def shown(value) -> str:
+        return f"{value:.2f}" if isinstance(value, Decimal) else str(value)
+
+    changed = {
+        name: [shown(getattr(current, name)), shown(value)]
+        for name, value in values.items()
+        if getattr(current, name) != value
+    }
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.updated_by = _person(by)
+    current.save()
+    audit(current, "prudential.risk_settings_changed", by=by, data=changed)
+    return current
 
 
 def _person(by):

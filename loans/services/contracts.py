@@ -127,7 +127,7 @@ def _refuse_above_cap(loan: Loan) -> None:
     if loan.gesv > loan.gesv_cap:
         raise DomainError(
             _("GESV %(gesv)s %% is above the cap of %(cap)s %%: the contract cannot be signed.")
-            % {"gesv": loan.gesv, "cap": loan.gesv_cap.normalize()},
+            % {"gesv": loan.gesv, "cap": f"{loan.gesv_cap.normalize():f}"},
             field="gesv",
             code="gesv_above_cap",
         )

@@ -138,7 +138,7 @@ def _plan(loan: Loan, request: Restructuring, on: date) -> RestructuringPlan:
     if gesv > loan.gesv_cap:
         raise DomainError(
             _("The GESV after the change would be %(gesv)s %%, above the cap of %(cap)s %%.")
-            % {"gesv": gesv, "cap": loan.gesv_cap.normalize()},
+            % {"gesv": gesv, "cap": f"{loan.gesv_cap.normalize():f}"},
             field="annual_rate",
             code="gesv_above_cap",
         )

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('on', models.DateField(unique=True, verbose_name='date')),
-                ('status', models.CharField(choices=[('running', 'Computing'), ('done', 'Done')], default='running', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('running', 'Computing'), ('done', 'Done'), ('failed', 'Failed')], default='running', max_length=10, verbose_name='status')),
                 ('official', models.BooleanField(default=False, verbose_name='reporting date')),
                 ('mm90', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='MM90, KZT')),
                 ('portfolio', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='loan portfolio (LP), KZT')),

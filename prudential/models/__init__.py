@@ -8,13 +8,23 @@ from prudential.models.k1 import (
     ReturnNotice,
     RiskSettings,
 )
+from prudential.models.norms import (
+    BorrowerGroup,
+    BorrowerGroupMember,
+    MonthlyFinancials,
+    NormsRun,
+)
 
 __all__ = [
     "ActionPlan",
     "Alert",
+    "BorrowerGroup",
+    "BorrowerGroupMember",
     "K1Loan",
     "K1Run",
     "Measure",
+    "MonthlyFinancials",
+    "NormsRun",
     "PlanNote",
     "ReturnNotice",
     "RiskSettings",

@@ -21,6 +21,7 @@ class RiskSettings(models.Model):
         FIRST_OF_MONTH = "first_of_month", _("The first day of each month")
 
     warning_share = models.DecimalField(
+        # xgettext:no-python-format
         _("warn when the share reaches, % of the limit"),
         max_digits=5,
         decimal_places=2,
@@ -64,6 +65,7 @@ class K1Run(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", _("Computing")
         DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     on = models.DateField(_("date"), unique=True)
     status = models.CharField(
@@ -126,6 +128,7 @@ class Alert(models.Model):
         BREACH = "breach", _("The limit is breached on a reporting date")
         BACK_UNDER = "back_under", _("The share is back within the limit")
         DEADLINE_MISSED = "deadline_missed", _("An action-plan deadline was missed")
+        NORM_BREACH = "norm_breach", _("An MFO norm is breached")
 
     on = models.DateField(_("date"))
     kind = models.CharField(_("alert"), max_length=20, choices=Kind.choices)
