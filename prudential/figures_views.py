@@ -57,7 +57,7 @@ class FiguresForm(forms.Form):
         label=gettext_lazy("Closed days in the series"),
         required=False,
         min_value=1,
-        max_value=1000,
+        max_value=180,  # each date is a scan of that day's snapshots
         help_text=lazy(lambda: _("Empty: %(days)s.") % {"days": SERIES_DAYS}, str)(),
     )
 

@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -213,8 +213,14 @@ def _csv_amount(field: str, value: str) -> Decimal:
 
 
 def financials_for(on: date) -> MonthlyFinancials | None:
-    """The latest monthly figures for a month on or before ``on``."""
-    return MonthlyFinancials.objects.filter(month__lte=on).order_by("-month").first()
+    """The latest figures known at the end of ``on``: a month's figures are its closing
+    balances, so they count from its last day on (never a month still running)."""
+    month = on.replace(day=1)
+    month_ended = (on + timedelta(days=1)).day == 1
+    figures = MonthlyFinancials.objects.filter(
+        month__lte=month if month_ended else month - timedelta(days=1)
+    )
+    return figures.order_by("-month").first()
 
 
 def financials_list() -> QuerySet[MonthlyFinancials]:

@@ -23,6 +23,7 @@ from core.regulation import regulatory_value
 from core.roles import BROWSER_ROLES, Role, has_role
 from core.selectors import business_calendar
 from loans.models import DayClose, LoanSnapshot
+from loans.services.closing import close_lock_shared
 from prudential.domain.deadlines import (
     is_reporting_date,
     plan_deadlines,
@@ -89,6 +90,7 @@ def k1_run(*, on: date, by=None) -> K1Run:
 
 def _compute(run: K1Run, on: date, by) -> K1Run:
     _lock()
+    close_lock_shared()  # the figures and the MM90 list from the same state of the close
     run = K1Run.objects.select_for_update().get(pk=run.pk)
     settings = risk_settings()
     exposure = F("principal") + F("interest") + F("accrued_interest")
@@ -299,6 +301,14 @@ def deadlines_check(*, today: date) -> int:
             approve_by__lt=today
         )
     ]
+    for notice in ReturnNotice.objects.filter(sent_on__isnull=True, due_by__lt=today):
+        flagged += _alert(
+            notice.run,
+            Alert.Kind.DEADLINE_MISSED,
+            _("The notice that k1 is back within the limit on %(date)s was due by %(due)s.")
+            % {"date": _day(notice.reporting_date), "due": _day(notice.due_by)},
+            on=notice.due_by,
+        )
     for plan, deadline, what in late:
         flagged += _alert(
             plan.run,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 
 from celery import shared_task
@@ -10,11 +11,13 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from core.selectors import business_calendar
-from loans.models import DayClose
+from loans.models import DayClose, ReclosedDay
 from prudential import services
 from prudential.domain.deadlines import is_reporting_date
 from prudential.models import K1Run
 from prudential.norms import norms_run
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -25,33 +28,56 @@ def k1_run_task(on: str, user_id: int | None = None) -> str:
     return run.on.isoformat()
 
 
+CATCH_UP_DAYS = 62  # two months: the previous reporting date is always in reach
+
+
 def nightly_dates(through: date) -> list[date]:
-    """The closed dates after the latest run, through ``through``, that k1 is computed for:
-    business days, and reporting dates whatever the weekday (a month may end on a Sunday)."""
-    latest = K1Run.objects.order_by("-on").values_list("on", flat=True).first()
-    closed = DayClose.objects.filter(business_date__lte=through)
-    if latest is not None:
-        closed = closed.filter(business_date__gt=latest)
-    days = list(closed.order_by("business_date").values_list("business_date", flat=True))
-    if not days:
+    """The closed dates up to ``through`` that k1 is (re)computed for: not yet done (never run,
+    or failed), or re-closed since (a backdated posting changed their snapshots); business
+    days, and reporting dates whatever the weekday (a month may end on a Sunday)."""
+    closed = list(
+        DayClose.objects.filter(
+            business_date__gt=through - timedelta(days=CATCH_UP_DAYS), business_date__lte=through
+        )
+        .order_by("business_date")
+        .values_list("business_date", flat=True)
+    )
+    if not closed:
         return []
-    calendar = business_calendar(years=range(days[0].year, days[-1].year + 1))
+    done = set(
+        K1Run.objects.filter(on__in=closed, status=K1Run.Status.DONE).values_list("on", flat=True)
+    )
+    reclosed = set(ReclosedDay.objects.filter(on__lte=through).values_list("on", flat=True))
+    calendar = business_calendar(years=range(closed[0].year, closed[-1].year + 1))
     rule = services.risk_settings().reporting_day
-    return [day for day in days if calendar.is_business_day(day) or is_reporting_date(day, rule)]
+    return [
+        day
+        for day in closed
+        if (day not in done or day in reclosed)
+        and (calendar.is_business_day(day) or is_reporting_date(day, rule))
+    ]
 
 
 @shared_task(acks_late=True)
 def k1_nightly_task(on: str | None = None) -> dict:
-    """After the daily close: k1 for each closed date not yet run, through yesterday (or
-    ``on``); then the action plans' deadlines missed by the day after."""
+    """After the daily close: k1 and the other norms for each date ``nightly_dates`` gives,
+    through yesterday (or ``on``); a date that fails is logged and retried the next night,
+    the others go on; then the deadlines missed by the day after."""
     through = date.fromisoformat(on) if on else timezone.localdate() - timedelta(days=1)
-    done, norms = [], []
+    done, norms, failed = [], [], []
     for day in nightly_dates(through):
-        done.append(services.k1_run(on=day).on.isoformat())
+        try:
+            done.append(services.k1_run(on=day).on.isoformat())
+        except Exception:
+            logger.exception("k1 run of %s failed", day)
+            failed.append(day.isoformat())
+            continue
         try:
             norms.append(norms_run(on=day).on.isoformat())
         except DomainError as error:
             if error.code != "financials_missing":  # not entered yet: the pages say so
-                raise
+                logger.exception("norms run of %s failed", day)
+                failed.append(day.isoformat())
+    ReclosedDay.objects.filter(on__lte=through).exclude(on__in=failed).delete()
     flagged = services.deadlines_check(today=through + timedelta(days=1))
-    return {"runs": done, "norms": norms, "deadlines_missed": flagged}
+    return {"runs": done, "norms": norms, "failed": failed, "deadlines_missed": flagged}

@@ -8,7 +8,7 @@ from loans.models.changes import (
     WriteOff,
 )
 from loans.models.collection import ContactRecord
-from loans.models.ledger import DayClose, LedgerEntry, LoanSnapshot, Payment
+from loans.models.ledger import DayClose, LedgerEntry, LoanSnapshot, Payment, ReclosedDay
 from loans.models.loans import Branch, Installment, Loan
 from loans.models.products import (
     AmountUnit,
@@ -36,6 +36,7 @@ __all__ = [
     "Product",
     "ProductPurpose",
     "Purpose",
+    "ReclosedDay",
     "Refund",
     "RepaymentMethod",
     "Restructuring",

@@ -134,6 +134,21 @@ class DayClose(models.Model):
         return str(self.business_date)
 
 
+class ReclosedDay(models.Model):
+    """A closed date some loan's figures were re-run for after the night (a backdated
+    posting): what was computed from that date's snapshots (k1, the norms) is due again."""
+
+    on = models.DateField(unique=True)
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("re-closed date")
+        verbose_name_plural = _("re-closed dates")
+
+    def __str__(self) -> str:
+        return str(self.on)
+
+
 class LoanSnapshot(models.Model):
     """A loan at the end of a business date, as the daily close left it; reports read these.
 

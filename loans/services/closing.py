@@ -40,6 +40,7 @@ from loans.models import (
     LedgerEntry,
     Loan,
     LoanSnapshot,
+    ReclosedDay,
     ScheduleVersion,
 )
 from loans.selectors import last_closed_date
@@ -135,7 +136,18 @@ def reclose_loan(*, loan_id: int, since: date, through: date | None = None) -> i
     posted = 0
     for day in _dates(since, last):
         posted += _close_one(day, loan_ids=[loan_id], record=False).entries_posted
+    closed = DayClose.objects.filter(business_date__gte=since, business_date__lte=last)
+    # insert-only, so concurrent postings never wait on each other for it
+    ReclosedDay.objects.bulk_create(
+        [ReclosedDay(on=day) for day in closed.values_list("business_date", flat=True)],
+        ignore_conflicts=True,
+    )
     return posted
+
+
+def close_lock_shared() -> None:
+    """For readers of a date's snapshots (the k1 run) that must not see a close half done."""
+    _lock(shared=True)
 
 
 def bring_loan_up_to(*, loan_id: int, through: date) -> None:

@@ -80,6 +80,11 @@ def test_demo_loans_are_at_every_servicing_state_closed_through_yesterday(db):
     written_off = Loan.objects.get(status=Loan.Status.WRITTEN_OFF)
     assert latest[written_off.pk].days_past_due > 90  # still followed by the close
 
+    from prudential.models import K1Run
+
+    run = K1Run.objects.get(on=yesterday)  # the risk dashboard opens on it
+    assert run.status == "done" and run.mm90_loans.get().loan == written_off
+
 
 def test_seeding_the_demo_twice_adds_nothing(db):
     _seed()

@@ -38,12 +38,6 @@ ZERO_FIELDS = {
 }
 
 
-@pytest.fixture
-def portfolio(active_loan):
-    """Five loans; their figures on a date are set by hand, as the close would leave them."""
-    return [active_loan(on=ON, amount="1000000", term=12) for _ in range(5)]
-
-
 def _day(on: date, rows) -> None:
     """Snapshots of ``on``: (loan, principal, interest, accrued, days past due) each."""
     LoanSnapshot.objects.filter(on=on).delete()

@@ -38,6 +38,7 @@ def test_the_nightly_k1_entry_runs_through_the_broker(reference_data):
             assert result.get(timeout=30) == {
                 "runs": [friday.isoformat()],
                 "norms": [],  # no monthly figures entered yet
+                "failed": [],
                 "deadlines_missed": 0,
             }
     finally:

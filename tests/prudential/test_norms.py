@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -430,8 +430,9 @@ def voted_for(make_user):
     return make
 
 
-def _this_month() -> date:
-    return timezone.localdate().replace(day=1)
+def _last_month() -> date:
+    """The latest month whose closing figures are known today."""
+    return (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 def test_the_committee_approves_without_figures(at_committee, voted_for):
@@ -441,7 +442,7 @@ def test_the_committee_approves_without_figures(at_committee, voted_for):
 
 
 def test_the_committee_cannot_approve_a_loan_that_would_breach_k2(at_committee, voted_for):
-    figures(own_capital="3000000", assets="30000000", liabilities="27000000", month=_this_month())
+    figures(own_capital="3000000", assets="30000000", liabilities="27000000", month=_last_month())
     item, members = voted_for(at_committee(amount="1000000"))
     with pytest.raises(DomainError) as caught:
         committee.item_decide(item_id=item.pk, by=members[0])
@@ -451,7 +452,7 @@ def test_the_committee_cannot_approve_a_loan_that_would_breach_k2(at_committee, 
 
 
 def test_an_approval_not_yet_disbursed_counts_toward_k2(applicant, at_committee, voted_for):
-    figures(own_capital="6000000", assets="60000000", liabilities="54000000", month=_this_month())
+    figures(own_capital="6000000", assets="60000000", liabilities="54000000", month=_last_month())
     first, members = voted_for(at_committee(amount="1000000"))
     committee.item_decide(item_id=first.pk, by=members[0])  # 1,000,000 of 1,500,000
 
@@ -465,7 +466,7 @@ def test_an_approval_not_yet_disbursed_counts_toward_k2(applicant, at_committee,
 
 
 def test_the_credit_package_shows_the_exposure_against_k2(at_committee, voted_for, client):
-    figures(own_capital="8000000", assets="80000000", liabilities="72000000", month=_this_month())
+    figures(own_capital="8000000", assets="80000000", liabilities="72000000", month=_last_month())
     item, members = voted_for(at_committee(amount="1000000"))
     client.force_login(members[1])
     response = client.get(reverse("committee:item", args=[item.pk]), HTTP_ACCEPT_LANGUAGE="en")
@@ -552,3 +553,10 @@ def test_the_runs_page_lists_the_verdicts(three_loans, client_as):
     norms.norms_run(on=ON)
     html = client_as(Role.RISK_MANAGER).get(reverse("risk-norms:runs")).content.decode()
     assert 'data-run="2026-03-31" data-breached="yes"' in html
+
+
+def test_a_months_figures_count_only_once_it_has_ended(db):
+    figures(own_capital="150000000", assets="600000000", liabilities="450000000", month=MARCH)
+    assert norms.financials_for(date(2026, 3, 30)) is None  # March still running
+    assert norms.financials_for(date(2026, 3, 31)).month == MARCH
+    assert norms.financials_for(date(2026, 4, 15)).month == MARCH

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
@@ -7,6 +9,7 @@ from applications.demo import committee_users, seed_applications, seed_required_
 from collateral.demo import seed_collateral
 from core.demo import seed_products, seed_users
 from loans.demo import seed_loans
+from prudential.services import k1_run
 
 
 class Command(BaseCommand):
@@ -32,3 +35,6 @@ class Command(BaseCommand):
             committee_members=committee_users(),
         )
         self.stdout.write(f"Loans: {len(loans)}, closed through yesterday")
+        # the risk dashboard opens on yesterday's k1 (a re-seed replaces it)
+        run = k1_run(on=date.today() - timedelta(days=1))
+        self.stdout.write(f"k1 on {run.on}: {run.share:.2f} % (limit {run.limit:.0f} %)")
