@@ -401,6 +401,7 @@ def plan_submit(*, plan_id: int, on: date, by) -> ActionPlan:
         )
     if on is None or on < plan.reporting_date:
         raise DomainError(_("Give the date it was sent."), field="on", code="invalid")
+    _check_after(on, plan.reporting_date, field="on")
     plan.status, plan.submitted_on = ActionPlan.Status.SUBMITTED, on
     plan.reply_by = reply_by(
         on,
@@ -458,6 +459,8 @@ def return_notice_send(*, notice_id: int, on: date, by) -> ReturnNotice:
 def _check_after(on: date | None, earliest: date | None, *, field: str) -> None:
     if on is None:
         raise DomainError(_("Give the date."), field=field, code="required")
+    if on > timezone.localdate():
+        raise DomainError(_("The date cannot be in the future."), field=field, code="future_date")
     if earliest is not None and on < earliest:
         raise DomainError(
             _("The date cannot precede %(date)s.") % {"date": _day(earliest)},
