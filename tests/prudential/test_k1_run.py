@@ -13,29 +13,10 @@ from core.roles import Role
 from loans.models import DayClose, LoanSnapshot
 from prudential import services
 from prudential.models import ActionPlan, Alert, K1Loan, K1Run, Measure, ReturnNotice
+from tests.prudential.snapshots import SNAPSHOT_ZEROS
 
 D = Decimal
 ON = date(2026, 3, 2)
-ZERO_FIELDS = {
-    name: D(0)
-    for name in (
-        "penalty",
-        "held",
-        "overdue_principal",
-        "overdue_interest",
-        "interest_accrued_total",
-        "principal_due",
-        "interest_due",
-        "principal_late",
-        "interest_late",
-        "scheduled_interest_posted",
-        "late_principal_days",
-        "overdue_interest_posted",
-        "penalty_exact",
-        "penalty_exact_this_year",
-        "penalty_posted",
-    )
-}
 
 
 def _day(on: date, rows) -> None:
@@ -49,7 +30,7 @@ def _day(on: date, rows) -> None:
             interest=D(interest),
             accrued_interest=D(accrued),
             days_past_due=days,
-            **ZERO_FIELDS,
+            **SNAPSHOT_ZEROS,
         )
         for loan, principal, interest, accrued, days in rows
     )

@@ -22,31 +22,12 @@ from loans.models import DayClose, Loan, LoanSnapshot
 from prudential import norms
 from prudential.domain.norms import Figures, Limits, k2_limit_amount, norms_verdict
 from prudential.models import Alert, BorrowerGroup, MonthlyFinancials, NormsRun
+from tests.prudential.snapshots import SNAPSHOT_ZEROS
 
 D = Decimal
 ON = date(2026, 3, 31)
 MARCH = date(2026, 3, 1)
 LIMITS = Limits(min_capital=D("100000000"), k1a_min=D("0.1"), k2_max=D("0.25"), k3_max=D("10"))
-ZERO_FIELDS = {
-    name: D(0)
-    for name in (
-        "penalty",
-        "held",
-        "overdue_principal",
-        "overdue_interest",
-        "interest_accrued_total",
-        "principal_due",
-        "interest_due",
-        "principal_late",
-        "interest_late",
-        "scheduled_interest_posted",
-        "late_principal_days",
-        "overdue_interest_posted",
-        "penalty_exact",
-        "penalty_exact_this_year",
-        "penalty_posted",
-    )
-}
 
 
 # --- the formulas, no database -----------------------------------------------------------------
@@ -164,7 +145,7 @@ def close_day(on: date, rows) -> None:
             interest=D(interest),
             accrued_interest=D(accrued),
             days_past_due=0,
-            **ZERO_FIELDS,
+            **SNAPSHOT_ZEROS,
         )
         for loan, principal, interest, accrued in rows
     )

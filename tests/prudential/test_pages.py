@@ -18,6 +18,7 @@ from loans.models import DayClose, LoanSnapshot
 from prudential import services, views
 from prudential.models import ActionPlan, Alert, K1Run, Measure, ReturnNotice, RiskSettings
 from prudential.tasks import k1_nightly_task, k1_run_task
+from tests.prudential.snapshots import SNAPSHOT_ZEROS
 
 pytestmark = pytest.mark.django_db
 
@@ -25,26 +26,6 @@ D = Decimal
 DISBURSED = date(2026, 1, 5)
 BREACHED_ON = date(2026, 3, 31)  # a month end: a reporting date, 20 % against 10 %
 BACK_ON = date(2026, 4, 30)  # the next one, back within the limit
-SNAPSHOT_ZEROS = {
-    name: D(0)
-    for name in (
-        "penalty",
-        "held",
-        "overdue_principal",
-        "overdue_interest",
-        "interest_accrued_total",
-        "principal_due",
-        "interest_due",
-        "principal_late",
-        "interest_late",
-        "scheduled_interest_posted",
-        "late_principal_days",
-        "overdue_interest_posted",
-        "penalty_exact",
-        "penalty_exact_this_year",
-        "penalty_posted",
-    )
-}
 
 
 def closed_day(on: date, rows) -> None:
