@@ -33,6 +33,7 @@ from prudential.domain.norms import (
     k2_limit_amount,
     norms_verdict,
 )
+from prudential.formats import day_text, kzt_text, plain_number
 from prudential.models import (
     Alert,
     BorrowerGroup,
@@ -352,7 +353,8 @@ def norms_run(*, on: date, by=None) -> NormsRun:
     _lock()
     if not DayClose.objects.filter(business_date=on).exists():
         raise DomainError(
-            _("%(date)s is not closed yet; the norms read the daily close.") % {"date": _day(on)},
+            _("%(date)s is not closed yet; the norms read the daily close.")
+            % {"date": day_text(on)},
             field="on",
             code="day_not_closed",
         )
@@ -434,12 +436,12 @@ def _breach_message(run: NormsRun) -> str:
     if run.min_capital_breached:
         found.append(
             _("own capital %(capital)s KZT is below the minimum of %(minimum)s KZT")
-            % {"capital": _kzt(run.own_capital), "minimum": _kzt(run.min_capital)}
+            % {"capital": kzt_text(run.own_capital), "minimum": kzt_text(run.min_capital)}
         )
     if run.k1a_breached:
         found.append(
             _("k1 capital adequacy %(value)s is below %(limit)s")
-            % {"value": _ratio(run.k1a), "limit": _plain(run.k1a_min)}
+            % {"value": _ratio(run.k1a), "limit": plain_number(run.k1a_min)}
         )
     if run.k2_breached:
         found.append(
@@ -450,17 +452,17 @@ def _breach_message(run: NormsRun) -> str:
             % {
                 "value": _ratio(run.k2),
                 "subject": run.k2_subject,
-                "exposure": _kzt(run.k2_exposure),
-                "limit": _plain(run.k2_max),
+                "exposure": kzt_text(run.k2_exposure),
+                "limit": plain_number(run.k2_max),
             }
         )
     if run.k3_breached:
         found.append(
             _("k3 leverage %(value)s is above %(limit)s")
-            % {"value": _ratio(run.k3), "limit": _plain(run.k3_max)}
+            % {"value": _ratio(run.k3), "limit": plain_number(run.k3_max)}
         )
     return _("MFO norms on %(date)s, figures of %(month)s: %(breaches)s.") % {
-        "date": _day(run.on),
+        "date": day_text(run.on),
         "month": f"{run.financials.month:%m.%Y}",
         "breaches": "; ".join(found),
     }
@@ -571,19 +573,6 @@ def _stored(value: Decimal | None) -> Decimal | None:
 
 def _person(by):
     return by if getattr(by, "is_authenticated", False) else None
-
-
-def _day(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
-
-
-def _kzt(amount: Decimal) -> str:
-    return f"{amount:,.2f}".replace(",", " ")
-
-
-def _plain(value: Decimal) -> str:
-    """A limit as written in the regulation: 10, 0.25 (not 1E+1, 0.2500)."""
-    return f"{value.normalize():f}"
 
 
 def _ratio(value: Decimal | None) -> str:

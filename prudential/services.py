@@ -31,6 +31,7 @@ from prudential.domain.deadlines import (
     return_notice_by,
 )
 from prudential.domain.k1 import OVERDUE_DAYS, share_of, warning_level
+from prudential.formats import day_text, kzt_text, plain_number
 from prudential.models import (
     ActionPlan,
     Alert,
@@ -163,7 +164,7 @@ def _warn(run: K1Run, settings: RiskSettings) -> None:
             run,
             Alert.Kind.THRESHOLD,
             _("k1 on %(date)s: the overdue-90 share is %(share)s %%, the limit %(limit)s %%.")
-            % {"date": _day(run.on), "share": share, "limit": _percent(run.limit)},
+            % {"date": day_text(run.on), "share": share, "limit": plain_number(run.limit)},
         )
     if not run.breached and run.share_if_61_90_cross > run.limit:
         _alert(
@@ -174,9 +175,9 @@ def _warn(run: K1Run, settings: RiskSettings) -> None:
                 "share becomes %(share)s %%, above the limit of %(limit)s %%."
             )
             % {
-                "date": _day(run.on),
+                "date": day_text(run.on),
                 "share": f"{run.share_if_61_90_cross:.2f}",
-                "limit": _percent(run.limit),
+                "limit": plain_number(run.limit),
             },
         )
     if not run.official:
@@ -241,11 +242,11 @@ def _open_action_plan(run: K1Run) -> ActionPlan:
             "%(approve_by)s."
         )
         % {
-            "date": _day(run.on),
+            "date": day_text(run.on),
             "share": f"{run.share:.2f}",
-            "limit": _percent(run.limit),
-            "submit_by": _day(plan.submit_by),
-            "approve_by": _day(plan.approve_by),
+            "limit": plain_number(run.limit),
+            "submit_by": day_text(plan.submit_by),
+            "approve_by": day_text(plan.approve_by),
         },
     )
     return plan
@@ -266,11 +267,11 @@ def _draft_return_notice(run: K1Run) -> ReturnNotice:
         "the loan portfolio is %(share)s %%, within the limit of %(limit)s %% (MM90 %(mm90)s KZT, "
         "loan portfolio %(portfolio)s KZT)."
     ) % {
-        "date": _day(run.on),
+        "date": day_text(run.on),
         "share": f"{run.share:.2f}",
-        "limit": _percent(run.limit),
-        "mm90": f"{run.mm90:,.2f}".replace(",", " "),
-        "portfolio": f"{run.portfolio:,.2f}".replace(",", " "),
+        "limit": plain_number(run.limit),
+        "mm90": kzt_text(run.mm90),
+        "portfolio": kzt_text(run.portfolio),
     }
     notice, _created = ReturnNotice.objects.get_or_create(
         run=run, defaults={"reporting_date": run.on, "due_by": due_by, "text": text}
@@ -279,7 +280,7 @@ def _draft_return_notice(run: K1Run) -> ReturnNotice:
         run,
         Alert.Kind.BACK_UNDER,
         _("k1 is back within the limit on %(date)s; the notice to the regulator is due by %(by)s.")
-        % {"date": _day(run.on), "by": _day(notice.due_by)},
+        % {"date": day_text(run.on), "by": day_text(notice.due_by)},
     )
     return notice
 
@@ -306,7 +307,7 @@ def deadlines_check(*, today: date) -> int:
             notice.run,
             Alert.Kind.DEADLINE_MISSED,
             _("The notice that k1 is back within the limit on %(date)s was due by %(due)s.")
-            % {"date": _day(notice.reporting_date), "due": _day(notice.due_by)},
+            % {"date": day_text(notice.reporting_date), "due": day_text(notice.due_by)},
             on=notice.due_by,
         )
     for plan, deadline, what in late:
@@ -314,7 +315,7 @@ def deadlines_check(*, today: date) -> int:
             plan.run,
             Alert.Kind.DEADLINE_MISSED,
             _("The k1 action plan of %(date)s missed its %(what)s deadline of %(deadline)s.")
-            % {"date": _day(plan.reporting_date), "what": what, "deadline": _day(deadline)},
+            % {"date": day_text(plan.reporting_date), "what": what, "deadline": day_text(deadline)},
             on=deadline,
             plan=plan,
         )
@@ -346,7 +347,7 @@ def measure_add(*, plan_id: int, what: str, how: str, deadline: date, responsibl
     if deadline is None or not plan.period_from <= deadline <= plan.period_to:
         raise DomainError(
             _("The deadline must fall within the plan's period, %(start)s to %(end)s.")
-            % {"start": _day(plan.period_from), "end": _day(plan.period_to)},
+            % {"start": day_text(plan.period_from), "end": day_text(plan.period_to)},
             field="deadline",
             code="outside_period",
         )
@@ -373,7 +374,7 @@ def plan_period_set(*, plan_id: int, period_to: date, by) -> ActionPlan:
     if period_to is None or period_to < minimum:
         raise DomainError(
             _("The plan covers at least three months: to %(date)s or later.")
-            % {"date": _day(minimum)},
+            % {"date": day_text(minimum)},
             field="period_to",
             code="period_too_short",
         )
@@ -381,7 +382,7 @@ def plan_period_set(*, plan_id: int, period_to: date, by) -> ActionPlan:
     if latest is not None and period_to < latest:
         raise DomainError(
             _("A measure is due on %(date)s; the plan cannot end before it.")
-            % {"date": _day(latest)},
+            % {"date": day_text(latest)},
             field="period_to",
             code="measure_after_period",
         )
@@ -463,15 +464,10 @@ def _check_after(on: date | None, earliest: date | None, *, field: str) -> None:
         raise DomainError(_("The date cannot be in the future."), field=field, code="future_date")
     if earliest is not None and on < earliest:
         raise DomainError(
-            _("The date cannot precede %(date)s.") % {"date": _day(earliest)},
+            _("The date cannot precede %(date)s.") % {"date": day_text(earliest)},
             field=field,
             code="too_early",
         )
-
-
-def _percent(value) -> str:
-    """10.0000 as "10", 12.5 as "12.5" (``normalize`` alone would print 1E+1)."""
-    return f"{value.normalize():f}"
 
 
 @transaction.atomic
@@ -508,7 +504,3 @@ def risk_settings_update(*, values: dict, by) -> RiskSettings:
 
 def _person(by):
     return by if getattr(by, "is_authenticated", False) else None
-
-
-def _day(day: date) -> str:
-    return day.strftime("%d.%m.%Y")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import translation
@@ -57,3 +59,19 @@ def api_as(api_client, make_user):
         return api_client
 
     return login
+
+
+@pytest.fixture
+def reference_data(db):
+    """The rows data migrations seed (roles, regulatory values, the head office): a
+    transactional test's flush removes them, so the transactional tests seed them again."""
+    from django.apps import apps
+
+    for module, function in (
+        ("core.migrations.0002_role_groups", "create_groups"),
+        ("core.migrations.0004_seed_regulatory_values", "seed"),
+        ("core.migrations.0006_collector_role", "create_group"),
+        ("core.migrations.0007_retention_key", "seed_retention"),
+        ("loans.migrations.0005_ledger_immutable_head_office", "head_office"),
+    ):
+        getattr(importlib.import_module(module), function)(apps, None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import uuid
 from datetime import date
 
@@ -15,16 +14,8 @@ from mfo.celery import app
 from prudential.models import K1Run
 
 
-@pytest.fixture
-def reference_data(transactional_db):
-    """The rows data migrations seed; the flush of a transactional test removes them."""
-    from django.apps import apps
-
-    importlib.import_module("core.migrations.0004_seed_regulatory_values").seed(apps, None)
-
-
 @pytest.mark.slow
-def test_the_nightly_k1_entry_runs_through_the_broker(reference_data):
+def test_the_nightly_k1_entry_runs_through_the_broker(transactional_db, reference_data):
     (entry,) = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if "k1_nightly" in e["task"]]
     friday, saturday = date(2026, 11, 27), date(2026, 11, 28)
     DayClose.objects.create(business_date=friday)

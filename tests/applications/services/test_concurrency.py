@@ -19,7 +19,7 @@ from loans.models import Product
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_moves_of_one_application_cannot_both_succeed(make_user):
+def test_concurrent_moves_of_one_application_cannot_both_succeed(reference_data, make_user):
     seed_products()
     seed_required_documents()
     officer = make_user(Role.CREDIT_ADMINISTRATOR)

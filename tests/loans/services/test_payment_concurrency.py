@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import threading
 from datetime import date
 from decimal import Decimal
@@ -16,20 +15,6 @@ from loans.selectors import current_installments, loan_position
 
 ON = date(2026, 3, 2)
 DUE = date(2026, 4, 2)
-
-
-@pytest.fixture
-def reference_data(db):
-    """The rows data migrations seed; a transactional test before this one flushed them."""
-    from django.apps import apps
-
-    for module, function in (
-        ("core.migrations.0002_role_groups", "create_groups"),
-        ("core.migrations.0004_seed_regulatory_values", "seed"),
-        ("core.migrations.0006_collector_role", "create_group"),
-        ("loans.migrations.0005_ledger_immutable_head_office", "head_office"),
-    ):
-        getattr(importlib.import_module(module), function)(apps, None)
 
 
 def _race(*calls) -> list:
