@@ -7,7 +7,7 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 # One pytest worker per CPU (pytest-xdist); each worker has its own test database.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test install system-deps messages lint format bench clean
+.PHONY: run test install system-deps browser-deps messages lint format bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ system-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }
 
+# Debian's Chromium for the browser end-to-end tests (Playwright drives /usr/bin/chromium).
+browser-deps:
+	@[ -x /usr/bin/chromium ] || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver; }
+
 messages: install
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=".venv/*" -v 0
 
@@ -31,7 +37,7 @@ run: install messages
 	DEBUG=1 $(PY) manage.py seed_demo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install messages
+test: install browser-deps messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(PY) -m pytest $(PYTEST_ARGS)
