@@ -93,11 +93,14 @@ def close_day(*, on: date, by=None) -> CloseResult:
         dates = _dates(last + ONE_DAY, on)
     total = CloseResult(business_date=on)
     for day in dates:
-        result = _close_one(day, by=by)
+        # A date and the settling of the loans its night repaid commit together: a worker
+        # killed between the two would leave the date closed and those loans open for good.
+        with transaction.atomic():
+            result = _close_one(day, by=by)
+            _close_repaid(day)
         total.loans = result.loans
         total.entries_posted += result.entries_posted
         total.dates.append(day)
-        _close_repaid(day)
     return total
 
 
