@@ -10,7 +10,7 @@ COPY pyproject.toml ./
 COPY . .
 RUN pip install --no-cache-dir . \
     && DEBUG=1 python manage.py compilemessages -v 0 \
-    && DEBUG=1 python manage.py collectstatic --noinput -v 0
+    && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v 0
 USER mfo
 EXPOSE 8000
 CMD ["gunicorn", "mfo.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -57,14 +57,22 @@ class RepresentativeInline(admin.TabularInline):
 
 @admin.register(Applicant)
 class ApplicantAdmin(ReadOnlyAdmin):
-    list_display = ["name", "kind", "region", "created_at"]
-    list_filter = ["kind", "region"]
+    list_display = ["name", "kind", "region", "branch", "created_at"]
+    list_filter = ["kind", "region", "branch"]
     search_fields = ["name", "iin", "bin"]
     inlines = [RepresentativeInline]
 
 
 @admin.register(Application)
 class ApplicationAdmin(ReadOnlyAdmin):
-    list_display = ["number", "applicant", "product", "stage", "requested_amount", "created_at"]
-    list_filter = ["stage", "product"]
+    list_display = [
+        "number",
+        "applicant",
+        "product",
+        "stage",
+        "requested_amount",
+        "branch",
+        "created_at",
+    ]
+    list_filter = ["stage", "product", "branch"]
     search_fields = ["number", "applicant__name"]

@@ -46,7 +46,9 @@ class MemberChoiceField(forms.ModelMultipleChoiceField):
 
 class MeetingForm(forms.Form):
     held_on = forms.DateField(
-        label=_("Date of the meeting"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of the meeting"),
+        # ISO, the only value a date input takes: the localised 10.02.2026 shows it empty
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     members = MemberChoiceField(
         label=_("Members present"),

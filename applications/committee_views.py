@@ -45,7 +45,9 @@ from applications.models import (
 )
 from applications.selectors import application_list, committee_agenda, credit_file_open
 from applications.services import lending_policy
+from applications.views import ACTION_LABELS
 from core.audit import audit
+from core.branches import visible_applications, visible_by_loan
 from core.errors import DomainError
 from core.navigation import QueueRow
 from core.permissions import role_required
@@ -160,7 +162,7 @@ def meeting_detail(request, pk: int):
     may_schedule = is_open and has_role(user, SCHEDULERS)
     is_member = has_role(user, MEMBERS) and meeting.members.filter(pk=user.pk).exists()
     waiting = (
-        application_list(stage=Stage.COMMITTEE)
+        visible_applications(user, application_list(stage=Stage.COMMITTEE))
         .exclude(agenda_items__meeting__status=Meeting.Status.SCHEDULED)
         .order_by("stage_changed_at")
         if may_schedule
@@ -178,17 +180,19 @@ def meeting_detail(request, pk: int):
             "may_open_packages": has_role(user, MEMBERS),
             "may_close": is_open and is_member and all(row.decided for row in rows),
             "waiting": waiting,
-            "waiting_changes": _waiting_changes() if may_schedule else [],
+            "waiting_changes": _waiting_changes(user) if may_schedule else [],
             "minutes_languages": documents.MINUTES_LANGUAGES,
         },
     )
 
 
-def _waiting_changes() -> list[dict]:
+def _waiting_changes(user) -> list[dict]:
     """Requests to change a loan's terms not yet on an agenda (``loans.changes_views``)."""
     from loans.models import Restructuring
 
-    requests = Restructuring.objects.filter(status=Restructuring.Status.REQUESTED)
+    requests = visible_by_loan(
+        user, Restructuring.objects.filter(status=Restructuring.Status.REQUESTED)
+    )
     return [
         {"request": request, "url": reverse("loan-changes:restructuring-agenda", args=[request.pk])}
         for request in requests.select_related("loan__borrower").order_by("requested_on", "id")
@@ -449,7 +453,9 @@ def _history(application: Application) -> tuple[list[dict], int]:
     rows = [
         {
             "event": event,
-            "label": HISTORY_LABELS.get(event.action, event.action),
+            # the collateral's events are named as on the application's page
+            "label": HISTORY_LABELS.get(event.action)
+            or ACTION_LABELS.get(event.action, event.action),
             "detail": _history_detail(event),
         }
         for event in events.exclude(action=OPENED).order_by("at", "id")

@@ -18,7 +18,7 @@ from applications.models import (
     Stage,
 )
 from applications.selectors import applicant_list
-from loans.models import Product, Purpose, RepaymentMethod
+from loans.models import Branch, Product, Purpose, RepaymentMethod
 
 TIYN = Decimal("0.01")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -131,6 +131,13 @@ class ApplicationForm(forms.Form):
         required=False,
         widget=TEXT_AREA,
         help_text=_("What is offered and its value; empty: none."),
+    )
+    # offered to head office only: a branch's staff register at their branch (core.branches)
+    branch = forms.ModelChoiceField(
+        label=_("Branch"),
+        queryset=Branch.objects.all(),
+        required=False,
+        help_text=_("Its staff prepare and see the application; empty: head office."),
     )
 
     def clean_applicant(self) -> Applicant:

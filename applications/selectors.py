@@ -11,6 +11,7 @@ from applications.models import (
 )
 from applications.transitions import ALLOWED, DECIDED_BY_COMMITTEE, FINAL
 from core.audit import audit
+from core.branches import visible_agenda_items, visible_applicants, visible_applications
 
 # How long a stage may take before the credit administrator's queue shows it as overdue.
 STAGE_DAYS = {
@@ -84,13 +85,13 @@ def next_stages(application: Application) -> list[Stage]:
 
 def credit_file_open(*, application_id: int, user) -> Application:
     """Open an application's credit file; every opening is logged (DOMAIN.md §14)."""
-    application = application_list().get(pk=application_id)
+    application = visible_applications(user, application_list()).get(pk=application_id)
     audit(application, "credit_file.opened", by=user)
     return application
 
 
 def applicant_open(*, applicant_id: int, user) -> Applicant:
-    applicant = Applicant.objects.get(pk=applicant_id)
+    applicant = visible_applicants(user).get(pk=applicant_id)
     audit(applicant, "credit_file.opened", by=user)
     return applicant
 
@@ -98,7 +99,8 @@ def applicant_open(*, applicant_id: int, user) -> Applicant:
 def committee_agenda(user) -> QuerySet[AgendaItem]:
     """Items on open meetings the user sits on, not yet decided."""
     return (
-        AgendaItem.objects.filter(
+        visible_agenda_items(user)
+        .filter(
             meeting__status=Meeting.Status.SCHEDULED, meeting__members=user, decision__isnull=True
         )
         # a change of terms is decided on its request, never by a Decision

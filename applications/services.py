@@ -35,23 +35,18 @@ from applications.transitions import DECIDED_BY_COMMITTEE, FINAL, can_follow
 from collateral.messages import ineligibility_message
 from collateral.selectors import item_reasons
 from core.audit import audit
+from core.branches import default_branch, user_branch
 from core.errors import DomainError
 from core.identifiers import IdentifierError, parse_iin
 from core.regulation import Key, LoanClass, regulatory_value
+from core.uploads import DOCUMENT_TYPES, FileType, check_upload
 from loans.calculator import calculate
 from loans.domain.debt_burden import average_monthly_payment, debt_burden
 from loans.domain.limits import check_limits
 from loans.domain.schedule import LoanTerms
 from loans.messages import limit_message
-from loans.models import Product
+from loans.models import Branch, Product
 from loans.selectors import product_limits
-
-ALLOWED_UPLOADS = {
-    b"%PDF": "application/pdf",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG": "image/png",
-}
-EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
 def lending_policy() -> LendingPolicy:
@@ -133,7 +128,11 @@ def _save_applicant(applicant: Applicant) -> None:
 
 @transaction.atomic
 def applicant_create(*, data: dict[str, Any], by) -> Applicant:
-    applicant = Applicant(created_by=by, **{k: v for k, v in data.items() if k in APPLICANT_FIELDS})
+    applicant = Applicant(
+        created_by=by,
+        branch=default_branch(by),  # where it was registered: who sees it (core.branches)
+        **{k: v for k, v in data.items() if k in APPLICANT_FIELDS},
+    )
     _save_applicant(applicant)
     audit(applicant, "applicant.created", by=by, data={"kind": applicant.kind})
     return applicant
@@ -228,8 +227,18 @@ def application_create(
     method: str,
     repayment_sources: str = "",
     collateral_offered: str = "",
+    branch_id: int | None = None,
     by,
 ) -> Application:
+    """Register an application at the user's branch; head office may name another branch."""
+    own = user_branch(by)
+    if branch_id is not None and own is not None and branch_id != own.pk:
+        raise DomainError(
+            _("Applications are registered at your branch only."),
+            field="branch",
+            code="other_branch",
+        )
+    branch = Branch.objects.get(pk=branch_id) if branch_id is not None else own
     applicant = Applicant.objects.get(pk=applicant_id)
     product = Product.objects.get(pk=product_id, is_active=True)
     if not product.purposes.filter(purpose=purpose).exists():
@@ -249,6 +258,7 @@ def application_create(
         stage=Stage.CONSULTATION,
         stage_changed_at=now,
         prepared_by=by,
+        branch=branch,
     )
     application.number = f"{timezone.localdate(now):%Y}-{application.pk:06d}"
     application.save(update_fields=["number"])
@@ -507,19 +517,14 @@ def _ensure_open(application: Application) -> None:
 # --- documents ------------------------------------------------------------------------------
 
 
-def _check_upload(upload: UploadedFile) -> str:
-    limit = lending_policy().max_upload_mb * 1024 * 1024
-    if upload.size > limit:
-        raise DomainError(
-            _("The file is larger than %(mb)s MB.") % {"mb": lending_policy().max_upload_mb},
-            field="file",
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    for magic, content_type in ALLOWED_UPLOADS.items():
-        if head.startswith(magic):
-            return content_type
-    raise DomainError(_("Only PDF, JPEG and PNG files are accepted."), field="file")
+def _check_upload(upload: UploadedFile) -> FileType:
+    """The lending policy may set a lower limit than the product's ``MAX_UPLOAD_SIZE``."""
+    return check_upload(
+        upload,
+        allowed=DOCUMENT_TYPES,
+        refusal=_("Only PDF, JPEG and PNG files are accepted."),
+        max_bytes=lending_policy().max_upload_mb * 1024 * 1024,
+    )
 
 
 @transaction.atomic
@@ -535,9 +540,9 @@ def document_receive(
             _("This document is not on the application's checklist."), field="document_type"
         ) from exc
     if upload is not None:
-        document.content_type = _check_upload(upload)
-        extension = EXTENSIONS[document.content_type]
-        document.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
+        file_type = _check_upload(upload)
+        document.content_type = file_type.content_type
+        document.file.save(f"{uuid.uuid4().hex}{file_type.extension}", upload, save=False)
         document.original_name, document.size = upload.name[:255], upload.size
     document.status = ApplicationDocument.Status.RECEIVED
     document.received_by, document.received_at = by, timezone.now()

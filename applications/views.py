@@ -60,6 +60,7 @@ from applications.selectors import (
     stage_overdue,
 )
 from applications.transitions import ALLOWED, FINAL
+from core.branches import user_branch, visible_applicants, visible_applications
 from core.errors import DomainError
 from core.forms import add_domain_error
 from core.navigation import QueueRow
@@ -125,7 +126,9 @@ def applicant_search(request):
     search = form.cleaned_data["q"] if form.is_valid() else ""
     personal = can_see_personal_data(request.user)
     # who sees identifiers masked finds by the whole number only, not digit by digit
-    applicants = applicant_list(search=search, exact_identifiers=not personal)
+    applicants = visible_applicants(
+        request.user, applicant_list(search=search, exact_identifiers=not personal)
+    )
     page = Paginator(applicants, 50).get_page(request.GET.get("page"))
     rows = [
         {"applicant": applicant, "identifier": identifier_for(request.user, applicant.identifier)}
@@ -181,7 +184,9 @@ def _applicant_page(request, applicant, representative_form, status: int = 200):
             "applicant": applicant,
             "identifier": identifier_for(request.user, applicant.identifier),
             "personal": can_see_personal_data(request.user),
-            "applications": application_list().filter(applicant=applicant).order_by("-created_at"),
+            "applications": visible_applications(
+                request.user, application_list().filter(applicant=applicant)
+            ).order_by("-created_at"),
             "can_write": has_role(request.user, WRITE_ROLES),
             "representatives": representatives,
             "representative_form": representative_form,
@@ -237,11 +242,18 @@ def applicant_edit(request, pk: int):
 # --- applications ---------------------------------------------------------------------------
 
 
+def _application_form(request, *args, **kwargs) -> ApplicationForm:
+    form = ApplicationForm(*args, **kwargs)
+    if user_branch(request.user) is not None:  # registered at the user's branch
+        del form.fields["branch"]
+    return form
+
+
 @role_required(*WRITE_ROLES)
 def application_create(request):
     applicant = None
     if request.method == "POST":
-        form = ApplicationForm(request.POST)
+        form = _application_form(request, request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -255,6 +267,7 @@ def application_create(request):
                     method=data["method"],
                     repayment_sources=data["repayment_sources"],
                     collateral_offered=data["collateral_offered"],
+                    branch_id=data["branch"].pk if data.get("branch") else None,
                     by=request.user,
                 )
             except DomainError as exc:
@@ -268,8 +281,10 @@ def application_create(request):
     else:
         applicant_id = request.GET.get("applicant", "")
         if applicant_id.isdigit():
-            applicant = applicant_list().filter(pk=applicant_id).first()
-        form = ApplicationForm(initial={"applicant": applicant.identifier} if applicant else {})
+            applicant = visible_applicants(request.user).filter(pk=applicant_id).first()
+        form = _application_form(
+            request, initial={"applicant": applicant.identifier} if applicant else {}
+        )
     return render(
         request,
         "applications/application_form.html",
@@ -629,7 +644,8 @@ def _queue(user) -> list[tuple[Application, bool]]:
     """Open applications of the user with their overdue flag: overdue stages first, then the
     longest waiting (the selector's order, kept by the stable sort)."""
     now = timezone.now()
-    marked = [(a, stage_overdue(a, now=now)) for a in credit_administrator_queue(user)]
+    mine = visible_applications(user, credit_administrator_queue(user))
+    marked = [(a, stage_overdue(a, now=now)) for a in mine]
     return sorted(marked, key=lambda pair: not pair[1])
 
 

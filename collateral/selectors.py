@@ -18,6 +18,7 @@ from collateral.domain.insurance import InsurancePolicy, insurance_expiring
 from collateral.domain.monitoring import MonitoredItem, OverdueInspection, overdue_inspections
 from collateral.domain.valuation import coverage
 from collateral.models import Appraisal, CollateralItem, CollateralType, Insurance
+from core.branches import visible_collateral_items
 
 # The areas of seed 004; an MFO with other areas changes them here (a setting to come).
 COLLATERAL_RULES: CollateralRules = SEED_004_RULES
@@ -97,11 +98,13 @@ def required_coverage(application: Application) -> Decimal:
     return application.product.min_coverage
 
 
-def inspection_queue(*, as_of: date) -> list[OverdueInspection]:
-    """Items whose inspection is overdue, most overdue first: one query for the whole book."""
+def inspection_queue(*, as_of: date, user=None) -> list[OverdueInspection]:
+    """Items whose inspection is overdue, most overdue first: one query for the whole book
+    (with ``user``, the part of it the user's branch sees)."""
     months = dict(CollateralType.objects.values_list("kind", "inspection_months"))
+    book = CollateralItem.objects.all() if user is None else visible_collateral_items(user)
     rows = (
-        CollateralItem.objects.filter(released_at__isnull=True)
+        book.filter(released_at__isnull=True)
         # an application that ends without a loan leaves nothing to guard
         .exclude(application__stage__in=[Stage.REFUSED, Stage.WITHDRAWN, Stage.DECLINED])
         .annotate(last=Max("inspections__inspected_on"))

@@ -34,6 +34,7 @@ from core.audit import audit
 from core.errors import ConflictError, DomainError
 from core.identifiers import IdentifierError, parse_bin, parse_iin
 from core.selectors import business_calendar
+from core.uploads import PHOTO_TYPES, check_upload
 
 E = PledgeAgreement.Encumbrance
 ENCUMBRANCE_NEXT = {
@@ -412,27 +413,22 @@ def inspection_record(
     return inspection
 
 
-PHOTO_TYPES = {b"\xff\xd8\xff": ".jpg", b"\x89PNG": ".png"}
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-
-
 @transaction.atomic
 def inspection_photo_add(*, inspection_id: int, upload: UploadedFile, by) -> InspectionPhoto:
-    """A photo taken at an inspection: JPEG or PNG, checked by content, up to 10 MB."""
+    """A photo taken at an inspection: JPEG or PNG, checked by content, up to MAX_UPLOAD_SIZE."""
     inspection = (
         Inspection.objects.select_for_update()
         .select_related("item__application")
         .get(pk=inspection_id)
     )
-    if upload.size > MAX_PHOTO_BYTES:
-        raise DomainError(_("The photo is larger than 10 MB."), field="photo")
-    head = upload.read(8)
-    upload.seek(0)
-    extension = next((ext for magic, ext in PHOTO_TYPES.items() if head.startswith(magic)), None)
-    if extension is None:
-        raise DomainError(_("Only JPEG and PNG photos are accepted."), field="photo")
+    file_type = check_upload(
+        upload,
+        allowed=PHOTO_TYPES,
+        refusal=_("Only JPEG and PNG photos are accepted."),
+        field="photo",
+    )
     photo = InspectionPhoto(inspection=inspection)
-    photo.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
+    photo.file.save(f"{uuid.uuid4().hex}{file_type.extension}", upload, save=False)
     photo.save()
     audit(
         inspection.item.application,

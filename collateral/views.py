@@ -528,9 +528,9 @@ class QueueEntry:
     last_inspected_on: date | None
 
 
-def _inspections_due() -> list[QueueEntry]:
+def _inspections_due(user) -> list[QueueEntry]:
     """The selector's overdue items, most overdue first, with what the page shows of them."""
-    overdue = inspection_queue(as_of=timezone.localdate())
+    overdue = inspection_queue(as_of=timezone.localdate(), user=user)
     items = (
         CollateralItem.objects.select_related("application__applicant")
         .annotate(last_inspected_on=Max("inspections__inspected_on"))
@@ -550,13 +550,16 @@ def inspection_queue_page(request):
     return render(
         request,
         "collateral/inspection_queue.html",
-        {"rows": _inspections_due(), "can_inspect": has_role(request.user, MONITOR_ROLES)},
+        {
+            "rows": _inspections_due(request.user),
+            "can_inspect": has_role(request.user, MONITOR_ROLES),
+        },
     )
 
 
 def home_inspection_rows(user) -> list[QueueRow]:
     """The monitoring manager's queue on the home page (``core.navigation.WORK_QUEUES``)."""
-    rows = _inspections_due()
+    rows = _inspections_due(user)
     shown = [
         QueueRow(
             label=row.item.application.number,

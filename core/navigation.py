@@ -175,7 +175,11 @@ WORK_QUEUES: dict[Role, tuple[WorkQueue, ...]] = {
             _("Nothing to disburse."),
             rows="loans.queues.disbursement_rows",
         ),
-        WorkQueue(_("Payments to post"), _("No payments waiting.")),
+        WorkQueue(
+            _("Instalments due today"),
+            _("No instalment falls due today."),
+            rows="loans.queues.payments_due_rows",
+        ),
     ),
     Role.MONITORING_MANAGER: (
         WorkQueue(

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from loans.models import Branch, DayClose, LedgerEntry, Loan, Payment, Product, ProductPurpose
+from loans.models import (
+    Branch,
+    BranchStaff,
+    DayClose,
+    LedgerEntry,
+    Loan,
+    Payment,
+    Product,
+    ProductPurpose,
+)
 
 
 class ProductPurposeInline(admin.TabularInline):
@@ -42,6 +51,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(Branch)
 class BranchAdmin(admin.ModelAdmin):
     list_display = ["code", "name_ru", "name_kk", "name_en"]
+
+
+@admin.register(BranchStaff)
+class BranchStaffAdmin(admin.ModelAdmin):
+    """Who works at a branch and so sees only its files; nobody listed here works at head
+    office and sees every branch (``core.branches``)."""
+
+    list_display = ["user", "branch"]
+    list_filter = ["branch"]
+    search_fields = ["user__username", "user__last_name"]
+    raw_id_fields = ["user"]
 
 
 @admin.register(Loan)

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.branches import visible_loans
 from core.errors import DomainError
 from core.forms import add_domain_error
 from core.money import ZERO
@@ -89,7 +90,7 @@ def _selected_bucket(value: str | None) -> Bucket | None:
 @role_required(*COLLECTION_ROLES)
 def collection_queue_page(request):
     today = timezone.localdate()
-    queue = collection_queue()
+    queue = visible_loans(request.user, collection_queue())
     counts = Counter(bucket_of(days) for days in queue.values_list("snap_days_past_due", flat=True))
     selected = _selected_bucket(request.GET.get("bucket"))
     if selected is not None:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from applications.committee_views import READERS as COMMITTEE_READERS
 from applications.committee_views import SCHEDULERS as AGENDA_ROLES
+from core.branches import visible_by_loan
 from core.errors import DomainError
 from core.money import ZERO
 from core.permissions import role_required
@@ -197,7 +198,7 @@ def refund_new(request, pk: int):
 
 @role_required(*REPORT_ROLES)
 def write_off_report(request):
-    rows = write_offs()
+    rows = visible_by_loan(request.user, write_offs())
     totals = rows.aggregate(
         count=Count("pk"),
         principal=Sum("principal"),

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from applications.models import Application, Stage
 from applications.selectors import credit_file_open
+from core.branches import user_branch, visible_applications, visible_loans
 from core.errors import DomainError
 from core.forms import add_domain_error
 from core.permissions import role_required
@@ -82,7 +83,10 @@ def contracts_to_draw_page(request):
     return render(
         request,
         "loans/operations/contracts_to_draw.html",
-        {"applications": contracts_to_draw(), "drafts": draft_contracts()},
+        {
+            "applications": visible_applications(request.user, contracts_to_draw()),
+            "drafts": visible_loans(request.user, draft_contracts()),
+        },
     )
 
 
@@ -97,7 +101,11 @@ def _open_credit_file(request, application_id: int) -> Application:
 def contract_create(request, application_id: int):
     application = _open_credit_file(request, application_id)
     existing = Loan.objects.filter(application=application).first()
-    form = ContractForm(request.POST or None, initial={"branch": Branch.objects.first()})
+    own = user_branch(request.user)
+    initial = application.branch or own or Branch.objects.first()
+    form = ContractForm(request.POST or None, initial={"branch": initial})
+    if own is not None:  # a branch's staff book loans at their branch (core.branches)
+        form.fields["branch"].queryset = Branch.objects.filter(pk=own.pk)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -167,7 +175,10 @@ def disbursement_queue_page(request):
     return render(
         request,
         "loans/operations/disbursement_queue.html",
-        {"loans": disbursement_queue(), "can_disburse": has_role(request.user, DISBURSE_ROLES)},
+        {
+            "loans": visible_loans(request.user, disbursement_queue()),
+            "can_disburse": has_role(request.user, DISBURSE_ROLES),
+        },
     )
 
 

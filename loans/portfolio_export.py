@@ -123,7 +123,7 @@ def portfolio_export(request, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise Http404
     form = PortfolioFilterForm(request.GET)
-    loans, on = filtered_portfolio(form)
+    loans, on = filtered_portfolio(form, request.user)
     if form.errors:
         # a file silently missing a filter would mislead; the list shows why
         return HttpResponse(

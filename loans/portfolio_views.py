@@ -25,6 +25,7 @@ from collateral.domain.monitoring import value_drop_flag
 from collateral.models import CollateralItem
 from collateral.selectors import pledge_values, required_coverage
 from core.audit import audit
+from core.branches import visible_loans
 from core.money import ZERO
 from core.permissions import role_required
 from core.privacy import can_see_personal_data, identifier_for
@@ -206,12 +207,13 @@ def portfolio_rows(loans: Iterable[Loan], user) -> Iterator[PortfolioRow]:
         )
 
 
-def filtered_portfolio(form: PortfolioFilterForm) -> tuple[QuerySet[Loan], date | None]:
-    """The loans the form's valid fields select, and the date of their figures (None before
-    the first daily close: then no loan has figures, and a days-past-due filter finds none)."""
+def filtered_portfolio(form: PortfolioFilterForm, user) -> tuple[QuerySet[Loan], date | None]:
+    """The loans the form's valid fields select among those the user sees, and the date of
+    their figures (None before the first daily close: then no loan has figures, and a
+    days-past-due filter finds none)."""
     form.is_valid()  # errors are shown beside the fields; the valid ones still filter
     on = form.snapshot_date() or last_closed_date()
-    loans = portfolio(on=on, filters=form.filters())
+    loans = visible_loans(user, portfolio(on=on, filters=form.filters()))
     # loans without figures for the date last, not first (PostgreSQL sorts NULL high)
     return loans.order_by(F("snap_days_past_due").desc(nulls_last=True), "number"), on
 
@@ -233,7 +235,7 @@ def portfolio_totals(loans: QuerySet[Loan]) -> dict:
 @role_required(*READ_ROLES)
 def portfolio_list(request):
     form = PortfolioFilterForm(request.GET)
-    loans, on = filtered_portfolio(form)
+    loans, on = filtered_portfolio(form, request.user)
     totals = portfolio_totals(loans)
     paginator = Paginator(loans, PAGE_SIZE)
     paginator.count = totals["count"]  # known from the totals: no second COUNT query
@@ -290,22 +292,49 @@ def _schedule(loan: Loan, on: date) -> list[dict]:
     return rows
 
 
-def _ledger(loan: Loan) -> list[dict]:
-    entries = list(LedgerEntry.objects.filter(loan=loan).order_by("value_date", "id"))
-    reversed_by = {entry.reverses_id: entry.pk for entry in entries if entry.reverses_id}
-    return [
+# A loan serviced for years by a daily payer has thousands of entries: the page shows the
+# latest ones, so that its cost does not grow with the loan's age (?all=ledger shows them all;
+# the API pages the whole history).
+LOAN_PAGE_ROWS = 100
+
+
+@dataclass(frozen=True)
+class Latest:
+    """The latest rows of a long list, in the list's order, and how many there are in all."""
+
+    rows: list[dict]
+    total: int
+
+    @property
+    def cut(self) -> bool:
+        return len(self.rows) < self.total
+
+
+def _ledger(loan: Loan, *, everything: bool) -> Latest:
+    entries = LedgerEntry.objects.filter(loan=loan)
+    latest = entries.order_by("-value_date", "-id")
+    shown = list(latest if everything else latest[:LOAN_PAGE_ROWS])[::-1]
+    reversed_by = dict(
+        entries.filter(reverses_id__in=[entry.pk for entry in shown]).values_list(
+            "reverses_id", "pk"
+        )
+    )
+    rows = [
         {
             "entry": entry,
             "kind": KIND_LABELS.get(Kind(entry.kind), entry.kind),
             "component": COMPONENT_LABELS.get(Component(entry.component), entry.component),
             "reversed_by": reversed_by.get(entry.pk),
         }
-        for entry in entries
+        for entry in shown
     ]
+    return Latest(rows, len(rows) if everything else entries.count())
 
 
-def _payments(loan: Loan) -> list[dict]:
-    return [
+def _payments(loan: Loan, *, everything: bool) -> Latest:
+    payments = loan.payments.select_related("received_by").order_by("-value_date", "-id")
+    shown = list(payments if everything else payments[:LOAN_PAGE_ROWS])
+    rows = [
         {
             "payment": payment,
             "receipts": [
@@ -313,8 +342,9 @@ def _payments(loan: Loan) -> list[dict]:
                 for language in DOCUMENT_LANGUAGES
             ],
         }
-        for payment in loan.payments.select_related("received_by").order_by("-value_date", "-id")
+        for payment in shown
     ]
+    return Latest(rows, len(rows) if everything else loan.payments.count())
 
 
 # Who prints the release receipt and the encumbrance letter (collateral.document_views.PRINTERS).
@@ -387,8 +417,8 @@ def loan_detail(request, pk: int):
             "bucket_label": BUCKET_LABELS[bucket_of(snapshot.days_past_due)] if snapshot else "",
             "schedule_on": on,
             "schedule": _schedule(loan, on),
-            "ledger": _ledger(loan),
-            "payments": _payments(loan),
+            "ledger": _ledger(loan, everything=request.GET.get("all") == "ledger"),
+            "payments": _payments(loan, everything=request.GET.get("all") == "payments"),
             "contracts": [
                 (language, document_url("contract", loan.pk, language))
                 for language in DOCUMENT_LANGUAGES

@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.branches import visible_applications, visible_by_loan, visible_loans
 from core.navigation import QueueRow
 from loans.collection_views import late_loan
+from loans.models import Installment, Loan
 from loans.operations_views import draft_contracts
 from loans.selectors import collection_queue, contracts_to_draw, disbursement_queue
 
@@ -46,7 +49,7 @@ def _top(queryset, limit: int, row: Callable, *, more: str, url: str) -> list[Qu
 def contracts_to_prepare_rows(user) -> list[QueueRow]:
     """Accepted applications without a contract, the oldest acceptance first."""
     return _top(
-        contracts_to_draw(),
+        visible_applications(user, contracts_to_draw()),
         HOME_QUEUE_ROWS,
         lambda application: QueueRow(
             label=application.number,
@@ -66,7 +69,7 @@ def contracts_to_prepare_rows(user) -> list[QueueRow]:
 def contracts_to_sign_rows(user) -> list[QueueRow]:
     """Draft contracts waiting for the signatures, the oldest first."""
     return _top(
-        draft_contracts(),
+        visible_loans(user, draft_contracts()),
         HOME_QUEUE_ROWS,
         lambda loan: QueueRow(
             label=loan.number,
@@ -88,7 +91,7 @@ def restructurings_to_sign_rows(user) -> list[QueueRow]:
     from loans.models import Restructuring
 
     return _top(
-        Restructuring.objects.filter(status=Restructuring.Status.APPROVED)
+        visible_by_loan(user, Restructuring.objects.filter(status=Restructuring.Status.APPROVED))
         .select_related("loan__borrower")
         .order_by("decided_at", "id"),
         HOME_QUEUE_ROWS,
@@ -114,7 +117,7 @@ def disbursement_rows(user) -> list[QueueRow]:
     """Signed contracts to pay out; one whose planned date has passed is flagged."""
     today = timezone.localdate()
     return _top(
-        disbursement_queue(),
+        visible_loans(user, disbursement_queue()),
         HOME_QUEUE_ROWS,
         lambda loan: QueueRow(
             label=loan.number,
@@ -129,6 +132,39 @@ def disbursement_rows(user) -> list[QueueRow]:
         ),
         more=_("All signed contracts"),
         url=reverse("servicing:disbursement-queue"),
+    )
+
+
+def payments_due_rows(user) -> list[QueueRow]:
+    """Instalments falling due today or still within their grace days, not yet paid: the
+    payments the accountant expects on today's statement."""
+    today = timezone.localdate()
+    lines = (
+        Installment.objects.filter(
+            version=F("loan__schedule_version"),
+            due_date__lte=today,
+            grace_date__gte=today,
+            loan__status=Loan.Status.ACTIVE,
+        )
+        .exclude(status=Installment.Status.PAID)
+        .select_related("loan__borrower")
+        .order_by("due_date", "loan__number")
+    )
+    return _top(
+        visible_by_loan(user, lines),
+        HOME_QUEUE_ROWS,
+        lambda line: QueueRow(
+            label=line.loan.number,
+            url=reverse("servicing:payment-new", args=[line.loan_id]),
+            detail=_("%(borrower)s · %(amount)s KZT due %(date)s")
+            % {
+                "borrower": line.loan.borrower.name,
+                "amount": _amount(line.total),
+                "date": _date(line.due_date),
+            },
+        ),
+        more=_("The whole portfolio"),
+        url=reverse("portfolio:list"),
     )
 
 
@@ -158,7 +194,7 @@ def most_late_rows(user) -> list[QueueRow]:
     """The latest loans by days past due; a broken promise is flagged."""
     today = timezone.localdate()
     return _top(
-        collection_queue(),
+        visible_loans(user, collection_queue()),
         MOST_LATE_ROWS,
         lambda loan: _late_row(loan, today),
         more=_("The whole collection queue"),
@@ -170,7 +206,7 @@ def promises_due_rows(user) -> list[QueueRow]:
     """Late loans whose borrower promised to pay today: check the money came in."""
     today = timezone.localdate()
     return _top(
-        collection_queue().filter(promised_on=today),
+        visible_loans(user, collection_queue()).filter(promised_on=today),
         HOME_QUEUE_ROWS,
         lambda loan: _late_row(loan, today),
         more=_("The whole collection queue"),

@@ -3,7 +3,17 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Max, OuterRef, Subquery, Sum, Value
+from django.db.models import (
+    DecimalField,
+    F,
+    FilteredRelation,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from core.money import ZERO
@@ -140,7 +150,6 @@ def latest_snapshot(loan: Loan) -> LoanSnapshot | None:
 def with_latest_snapshot(loans, *, on: date | None = None):
     """Annotate loans with their snapshot of ``on`` (default: the last closed date)."""
     on = on or last_closed_date()
-    snapshot = LoanSnapshot.objects.filter(loan=OuterRef("pk"), on=on).order_by()
     fields = (
         "principal",
         "interest",
@@ -150,9 +159,10 @@ def with_latest_snapshot(loans, *, on: date | None = None):
         "overdue_interest",
         "days_past_due",
     )
-    return loans.annotate(
-        **{f"snap_{name}": Subquery(snapshot.values(name)[:1]) for name in fields}
-    )
+    # One LEFT JOIN on the (loan, on) unique key rather than a subquery per figure and loan:
+    # the portfolio list sorts every loan by its days past due.
+    day = loans.annotate(day_snapshot=FilteredRelation("snapshots", condition=Q(snapshots__on=on)))
+    return day.annotate(**{f"snap_{name}": F(f"day_snapshot__{name}") for name in fields})
 
 
 def portfolio(*, on: date | None = None, filters: dict | None = None):

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its init script from ?script: no inline script (CSP)
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("core.api.urls")),
     path("api/v1/", include("loans.api.urls")),
     path("api/v1/", include("applications.api.urls")),
@@ -25,3 +26,6 @@ urlpatterns = [
     path("risk/", include("prudential.urls")),
     path("", include("core.urls")),
 ]
+
+# an unknown URL under /api/ answers with the API's error body, not the HTML page
+handler404 = "core.api.errors.not_found"

@@ -25,6 +25,7 @@ from core.audit import audit
 from core.errors import ConflictError, DomainError
 from core.money import ZERO, parse_money
 from core.regulation import regulatory_value
+from core.uploads import check_text_upload
 from loans.models import DayClose, Loan, LoanSnapshot
 from prudential.domain.norms import (
     Figures,
@@ -48,7 +49,7 @@ EXPOSURE = F("principal") + F("interest") + F("accrued_interest")
 GROUP = "loan__borrower__borrower_group_membership__group"
 FIGURES = ("own_capital", "assets", "liabilities")
 CSV_COLUMNS = ("month", *FIGURES)
-CSV_MAX_BYTES = 1_000_000
+CSV_MAX_BYTES = 1024 * 1024
 AMOUNT_LIMIT = Decimal(10) ** 16  # DecimalField(18, 2)
 DISBURSED = (Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF, Loan.Status.CLOSED)
 
@@ -132,10 +133,8 @@ def financials_import_csv(*, file, by) -> list[MonthlyFinancials]:
 
 
 def _read_csv(file) -> list[tuple[date, dict[str, Decimal]]]:
-    raw = file.read(CSV_MAX_BYTES + 1)
-    if len(raw) > CSV_MAX_BYTES:
-        raise DomainError(_("The file is larger than 1 MB."), field="file", code="too_large")
-    text = _decode(raw)
+    check_text_upload(file, refusal=_("The file is not a text CSV file."), max_bytes=CSV_MAX_BYTES)
+    text = _decode(file.read())
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise DomainError(_("The file is empty."), field="file", code="empty")

@@ -73,5 +73,30 @@ def reference_data(db):
         ("core.migrations.0006_collector_role", "create_group"),
         ("core.migrations.0007_retention_key", "seed_retention"),
         ("loans.migrations.0005_ledger_immutable_head_office", "head_office"),
+        ("collateral.migrations.0002_collateral_types", "seed"),  # liquidity coefficients
     ):
         getattr(importlib.import_module(module), function)(apps, None)
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright's sync API: one per test process,
+    shared by every browser test (a second sync Playwright in the same thread is refused).
+    Missing, the test fails (CI installs it with apt-get): never a skip."""
+    import os
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    # Playwright runs an event loop in the test thread from here on; the ORM calls the tests
+    # make around it are plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield chromium
+        chromium.close()

@@ -32,7 +32,7 @@ from applications.selectors import next_stages
 from core.identifiers import validate_bin, validate_iin
 from core.privacy import identifier_for
 from core.roles import Role, has_role
-from loans.models import Product, Purpose, RepaymentMethod
+from loans.models import Branch, Product, Purpose, RepaymentMethod
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 PHONE_SEPARATORS = re.compile(r"[\s()\-]")
@@ -141,6 +141,8 @@ class ApplicantSerializer(serializers.ModelSerializer):
     bin = serializers.SerializerMethodField(help_text="Masked for roles without need-to-know.")
     region = choice_code(Region)
     representatives = RepresentativeSerializer(many=True, read_only=True)
+    # declared: a read-only model field loses `allow_blank`, and the schema said "an e-mail"
+    email = serializers.EmailField(allow_blank=True, read_only=True)
 
     class Meta:
         model = Applicant
@@ -179,6 +181,13 @@ class ApplicationCreateSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=RepaymentMethod.values)
     repayment_sources = serializers.CharField(required=False, allow_blank=True, default="")
     collateral_offered = serializers.CharField(required=False, allow_blank=True, default="")
+    branch = serializers.PrimaryKeyRelatedField(
+        queryset=Branch.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Left out: the user's branch (none at head office). A branch's user may name "
+        "only its own.",
+    )
 
 
 class ApplicationAdvanceSerializer(serializers.Serializer):

@@ -39,6 +39,7 @@ from applications.selectors import (
     credit_file_open,
 )
 from core.api.schema import error_response
+from core.branches import require_visible, visible_applicants, visible_applications
 from core.privacy import can_see_personal_data
 from core.roles import Role
 
@@ -94,9 +95,12 @@ class ApplicantViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Applicant.objects.none()
-        return applicant_list(
-            search=self.request.query_params.get("search", ""),
-            exact_identifiers=not can_see_personal_data(self.request.user),
+        return visible_applicants(
+            self.request.user,
+            applicant_list(
+                search=self.request.query_params.get("search", ""),
+                exact_identifiers=not can_see_personal_data(self.request.user),
+            ),
         ).prefetch_related("representatives")
 
     @extend_schema(
@@ -185,7 +189,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        return application_list()
+        return visible_applications(self.request.user, application_list())
 
     def _open(self, pk) -> Application:
         """The credit file, with the audit row every opening writes (DOMAIN.md §14)."""
@@ -220,9 +224,12 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = ApplicationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        require_visible(request.user, "applicant", fields["applicant"], field="applicant")
+        branch = fields.pop("branch", None)
         application = services.application_create(
             applicant_id=fields.pop("applicant").pk,
             product_id=fields.pop("product").pk,
+            branch_id=branch.pk if branch else None,
             **fields,
             by=request.user,
         )

@@ -123,6 +123,15 @@ class Applicant(models.Model):
         related_name="+",
         verbose_name=_("registered by"),
     )
+    # where the applicant was registered; empty at head office (who sees it: core.branches)
+    branch = models.ForeignKey(
+        "loans.Branch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("branch"),
+    )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

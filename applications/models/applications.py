@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from applications.models.applicants import Applicant, ApplicantKind
-from loans.models import Product, Purpose, RepaymentMethod
+from loans.models import Branch, Product, Purpose, RepaymentMethod
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 RATE = {"max_digits": 9, "decimal_places": 6}
@@ -101,6 +101,15 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("prepared by"),
+    )
+    # the branch whose staff prepare it; empty at head office (who sees it: core.branches)
+    branch = models.ForeignKey(
+        Branch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("branch"),
     )
     provisional_amount = models.DecimalField(
         _("provisional amount"), **MONEY, null=True, blank=True

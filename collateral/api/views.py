@@ -59,6 +59,7 @@ from collateral.selectors import (
     secured_amount,
 )
 from core.api.schema import error_response
+from core.branches import require_visible, visible_collateral_items, visible_guarantees
 from core.roles import Role
 
 READ_ROLES = frozenset(
@@ -133,8 +134,11 @@ def _item_detail() -> QuerySet[CollateralItem]:
 class CollateralItemFilter(django_filters.FilterSet):
     application = django_filters.ModelChoiceFilter(queryset=Application.objects.all())
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
-    released = django_filters.BooleanFilter(
-        method="filter_released", label="Released (true) or still pledged (false)"
+    # a choice, not a BooleanFilter: that one takes `?released=maybe` as "not filtered"
+    released = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_released",
+        label="Released (true) or still pledged (false)",
     )
 
     class Meta:
@@ -142,7 +146,7 @@ class CollateralItemFilter(django_filters.FilterSet):
         fields = ["application", "kind", "released"]
 
     def filter_released(self, queryset, name, value):
-        return queryset.filter(released_at__isnull=not value)
+        return queryset.filter(released_at__isnull=value != "true")
 
 
 class CollateralItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -164,7 +168,7 @@ class CollateralItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        return _item_list()
+        return visible_collateral_items(self.request.user, _item_list())
 
     def _answer(self, item_id: int, status_code: int = status.HTTP_200_OK) -> Response:
         # the service has audited the change; answering with its result opens nothing new
@@ -206,6 +210,7 @@ class CollateralItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = CollateralItemCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        require_visible(request.user, "application", fields["application"], field="application")
         item = services.collateral_item_register(
             application_id=fields.pop("application").pk,
             kind=fields.pop("kind"),
@@ -318,7 +323,8 @@ class GuaranteeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         # no selector lists guarantees: the application's number is shown with each
-        return Guarantee.objects.select_related("application").order_by("id")
+        guarantees = Guarantee.objects.select_related("application").order_by("id")
+        return visible_guarantees(self.request.user, guarantees)
 
     @extend_schema(responses={200: GuaranteeSerializer(many=True), 403: READ_ERRORS[403]})
     def list(self, request, *args, **kwargs):
@@ -333,6 +339,7 @@ class GuaranteeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = GuaranteeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        require_visible(request.user, "application", fields["application"], field="application")
         guarantee = services.guarantee_add(
             application_id=fields.pop("application").pk, **fields, by=request.user
         )
@@ -392,9 +399,9 @@ class CoverageView(APIView):
         """The coverage of `application` against its product's minimum, with the pledge values."""
         query = CoverageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return Response(
-            CollateralCoverageSerializer(_coverage(query.validated_data["application"])).data
-        )
+        application = query.validated_data["application"]
+        require_visible(request.user, "application", application, field="application")
+        return Response(CollateralCoverageSerializer(_coverage(application)).data)
 
 
 class InspectionQueueView(generics.ListAPIView):
@@ -407,7 +414,7 @@ class InspectionQueueView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return []
-        return inspection_queue(as_of=timezone.localdate())
+        return inspection_queue(as_of=timezone.localdate(), user=self.request.user)
 
     @extend_schema(responses={200: InspectionDueSerializer(many=True), 403: READ_ERRORS[403]})
     def get(self, request, *args, **kwargs):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -57,6 +58,13 @@ def exception_handler(exc, context):
             "errors": errors,
         }
         response.status_code = status.HTTP_400_BAD_REQUEST
+    elif isinstance(exc, exceptions.ParseError):
+        # a body that is not JSON (or not the form it says it is) concerns no one field
+        response.data = {
+            "detail": str(exc.detail),
+            "code": getattr(exc.detail, "code", exc.default_code),
+            "errors": {"non_field_errors": [str(exc.detail)]},
+        }
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail
         response.data = {
@@ -65,3 +73,11 @@ def exception_handler(exc, context):
             "errors": {},
         }
     return response
+
+
+def not_found(request, exception=None):
+    """The 404 of a URL no route matches: the error body under ``/api/``, the page elsewhere."""
+    if request.path.startswith("/api/"):
+        detail = str(exceptions.NotFound.default_detail)
+        return JsonResponse({"detail": detail, "code": "not_found", "errors": {}}, status=404)
+    return page_not_found(request, exception)

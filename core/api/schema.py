@@ -19,3 +19,64 @@ class ApiErrorSerializer(serializers.Serializer):
 
 def error_response(description: str) -> OpenApiResponse:
     return OpenApiResponse(ApiErrorSerializer, description=description)
+
+
+# The errors every operation can give, whatever its view declares: the permission class and
+# the token authentication are global, an object route can name nothing, and every parameter
+# or body can be invalid (core.api.errors turns each into the one error body).
+IMPLICIT_ERRORS = {
+    "400": "Invalid input: `errors` names each field.",
+    "401": "No valid credentials: send `Authorization: Token …`.",
+    "403": "Your role does not allow this.",
+    "404": "No such object (or not one you may see).",
+    "415": "The body is not in a media type the operation reads.",
+}
+API_ERROR_SCHEMA = {
+    "type": "object",
+    "description": "The one error body of the API (core.api.errors).",
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Messages by the field they concern; `non_field_errors` for the rest.",
+        },
+    },
+    "required": ["detail", "code", "errors"],
+}
+
+
+def _implicit_errors(path: str, operation: dict) -> list[str]:
+    codes = ["401", "403"]
+    if "{" in path:
+        codes.append("404")
+    queried = any(parameter["in"] == "query" for parameter in operation.get("parameters", []))
+    if "requestBody" in operation or queried:
+        codes.append("400")
+    if "requestBody" in operation:
+        codes.append("415")
+    return codes
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation documents the errors it can give,
+    each with the error body (a view's own ``extend_schema`` only adds to them)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("ApiError", API_ERROR_SCHEMA)
+    error_body = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
+    for path, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and not parameter.get("required"):
+                    # `?status=` is the same as leaving it out (django-filter, DRF's forms)
+                    parameter.setdefault("allowEmptyValue", True)
+            responses = operation["responses"]
+            for code in _implicit_errors(path, operation):
+                responses.setdefault(code, {"description": IMPLICIT_ERRORS[code]})
+            for code, response in responses.items():
+                if code.startswith("4"):
+                    response.setdefault("content", error_body)
+    return result

@@ -16,8 +16,8 @@ class MeSerializer(serializers.Serializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
-    target_type = serializers.CharField(source="target_type.model", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
+    target_type = serializers.CharField(source="target_type.model", default=None, allow_null=True)
 
     class Meta:
         model = AuditEvent

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from applications.committee_views import SCHEDULERS
 from core.api.schema import error_response
+from core.branches import visible_by_loan, visible_loans
 from core.roles import Role
 from loans import selectors, services
 from loans.api.changes_serializers import (
@@ -229,7 +230,7 @@ class LoanChangesViewSet(RowsMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Loan.objects.none()
-        return loan_list()
+        return visible_loans(self.request.user, loan_list())
 
     # --- quotes ---------------------------------------------------------------------------
 
@@ -471,9 +472,8 @@ class RestructuringViewSet(RowsMixin, mixins.RetrieveModelMixin, viewsets.Generi
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        return Restructuring.objects.select_related("registered_by", "version").prefetch_related(
-            "agenda_items"
-        )
+        changes = Restructuring.objects.select_related("registered_by", "version")
+        return visible_by_loan(self.request.user, changes.prefetch_related("agenda_items"))
 
     def _answer(self, restructuring_id: int) -> Response:
         return self._one(self.get_queryset().get(pk=restructuring_id), RestructuringSerializer)
@@ -547,7 +547,7 @@ class WriteOffViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     ordering_fields = ["on", "days_past_due", "recovered"]
 
     def get_queryset(self):
-        return selectors.write_offs()
+        return visible_by_loan(self.request.user, selectors.write_offs())
 
     @extend_schema(responses={200: WriteOffReportSerializer(many=True), 403: READ_ERRORS[403]})
     def list(self, request, *args, **kwargs):

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from applications.selectors import credit_file_open
 from core.api.schema import error_response
+from core.branches import require_visible, visible_loans
 from core.money import ZERO
 from core.roles import Role
 from loans import services
@@ -107,9 +108,9 @@ PAYMENT_ERRORS = {
 CONTACT_ERRORS = {
     **LOAN_ERRORS,
     400: error_response(
-        "Invalid input, a promise without its amount or date, or a loan that is not active: "
-        "`errors` names the field."
+        "Invalid input, or a promise without its amount or date: `errors` names the field."
     ),
+    409: error_response("The loan is not disbursed, or closed: `errors.loan`."),
 }
 LIST_ACTION = {"filter_backends": []}  # a loan's own rows: paginated, in their natural order
 
@@ -224,7 +225,7 @@ class LoanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Loan.objects.none()
-        return loan_list()
+        return visible_loans(self.request.user, loan_list())
 
     def _answer(self, loan_id: int, status_code: int = status.HTTP_200_OK) -> Response:
         # the service has audited the change; answering with its result opens nothing new
@@ -249,7 +250,8 @@ class LoanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """Disbursed loans, most days past due first, with the figures of the last closed date."""
         query = LoanListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        loans = self.filter_queryset(portfolio(filters=query.validated_data))
+        loans = portfolio(filters=query.validated_data)
+        loans = self.filter_queryset(visible_loans(request.user, loans))
         return self._page(loans, LoanSummarySerializer)
 
     @extend_schema(responses={200: LoanDetailSerializer, **READ_ERRORS})
@@ -267,6 +269,7 @@ class LoanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = LoanCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
+        require_visible(request.user, "application", fields["application"], field="application")
         branch = fields.get("branch")
         loan = services.contract_create(
             application_id=fields["application"].pk,

@@ -9,7 +9,7 @@ from loans.models.changes import (
 )
 from loans.models.collection import ContactRecord
 from loans.models.ledger import DayClose, LedgerEntry, LoanSnapshot, Payment, ReclosedDay
-from loans.models.loans import Branch, Installment, Loan
+from loans.models.loans import Branch, BranchStaff, Installment, Loan
 from loans.models.products import (
     AmountUnit,
     DayCount,
@@ -23,6 +23,7 @@ __all__ = [
     "AmountUnit",
     "ArchivedFile",
     "Branch",
+    "BranchStaff",
     "ContactRecord",
     "DayClose",
     "DayCount",

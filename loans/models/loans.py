@@ -35,6 +35,31 @@ class Branch(models.Model):
         return {"kk": self.name_kk, "en": self.name_en}.get(language, self.name_ru)
 
 
+class BranchStaff(models.Model):
+    """A user who works at one branch and sees only its files (``core.branches``).
+
+    A user without this row works at head office and sees every branch; an MFO that assigns
+    nobody to a branch sees nothing change.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="branch_staff",
+        verbose_name=_("user"),
+    )
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="staff", verbose_name=_("branch")
+    )
+
+    class Meta:
+        verbose_name = _("branch staff member")
+        verbose_name_plural = _("branch staff")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.branch}"
+
+
 class Loan(models.Model):
     """A loan contract from its draft to its closure; its terms are the committee's decision."""
 

@@ -82,6 +82,7 @@ def loan_close(*, loan_id: int, on: date, by, today: date | None = None) -> Loan
     loan = Loan.objects.get(pk=loan_id)
     if loan.status == Loan.Status.CLOSED:
         raise ConflictError(_("The loan is already closed."), field="loan", code="loan_closed")
+    require_status(loan, *SERVICED)  # a draft or signed loan has no disbursement date yet
     check_effective_date(loan, on, today or timezone.localdate())
     return loan_settle(loan_id=loan_id, on=on, by=by)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from applications.models import ApplicantKind, Application, Stage
 from applications.services import lock_application
 from core.audit import audit
+from core.branches import user_branch
 from core.errors import ConflictError, DomainError
 from core.money import to_tiyn
 from loans.calculator import calculate
@@ -60,9 +61,17 @@ def contract_create(
         )
     decision = application.decision
     product = application.product
+    # by default where the application was registered, else the user's branch, else the first
+    own = user_branch(by)
     branch = (
-        Branch.objects.get(pk=branch_id) if branch_id else Branch.objects.order_by("id").first()
+        Branch.objects.get(pk=branch_id)
+        if branch_id
+        else application.branch or own or Branch.objects.order_by("id").first()
     )
+    if own is not None and branch != own:
+        raise DomainError(
+            _("Loans are booked at your branch only."), field="branch", code="other_branch"
+        )
     loan = Loan(
         number=f"MK-{application.number}",
         application=application,

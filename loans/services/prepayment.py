@@ -8,7 +8,7 @@ closes it, or rebuilds the rest of the schedule after a partial prepayment.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -58,6 +58,10 @@ def payoff_at(loan: Loan, on: date) -> PayoffQuote:
     )
 
 
+# How far ahead a payoff quote may be dated.
+QUOTE_HORIZON_DAYS = 366
+
+
 def payoff_quote_on(*, loan_id: int, on: date) -> PayoffQuote:
     """The payoff quote for any date from the loan's last closed day on, future ones included:
     its days are closed to ``on`` in a savepoint that is then rolled back."""
@@ -70,6 +74,15 @@ def payoff_quote_on(*, loan_id: int, on: date) -> PayoffQuote:
             % {"date": (latest or loan.disbursed_on).isoformat()},
             field="on",
             code="date_closed",
+        )
+    # every day up to the date is closed to quote it: a date centuries ahead would hold the
+    # close's lock for minutes (found by the API fuzzer)
+    horizon = timezone.localdate() + timedelta(days=QUOTE_HORIZON_DAYS)
+    if on > horizon:
+        raise DomainError(
+            _("A quote is given up to %(date)s.") % {"date": horizon.isoformat()},
+            field="on",
+            code="too_far",
         )
     with transaction.atomic():
         if not close_lock_now():

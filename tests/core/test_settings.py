@@ -29,6 +29,7 @@ _OURS = {
     "ALLOWED_HOSTS",
     "SECURE_SSL_REDIRECT",
     "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests' conftest sets it for Playwright
 }
 
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+import zoneinfo
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +23,7 @@ pytestmark = pytest.mark.django_db
 DISBURSED = date(2026, 3, 2)  # the first instalment falls due on 2 April
 FIRST_DUE = date(2026, 4, 2)
 IIN = "900101300017"
+ALMATY = zoneinfo.ZoneInfo("Asia/Almaty")
 MASKED = "9001******17"
 READERS = [
     Role.CREDIT_ADMINISTRATOR,
@@ -35,6 +38,14 @@ READERS = [
 @pytest.fixture(autouse=True)
 def _english_pages(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+@pytest.fixture(autouse=True)
+def _a_month_after_the_first_due_date():
+    """The page quotes the payoff as of today, closing the loan's days up to it in a rolled
+    back savepoint: with the real clock that is every day since 2026, slower each month."""
+    with time_machine.travel(datetime(2026, 5, 4, 12, 0, tzinfo=ALMATY), tick=True):
+        yield
 
 
 @pytest.fixture
@@ -320,3 +331,39 @@ def test_servicing_buttons_follow_the_roles(client_as, loan):
     disburse = url_or_blank("servicing:disburse", loan.pk)
     if disburse:
         assert f'href="{disburse}"' not in accountant  # already disbursed
+
+
+def test_a_long_history_shows_the_latest_rows_with_a_link_to_all(
+    client_as, loan, accountant, monkeypatch
+):
+    monkeypatch.setattr(portfolio_views, "LOAN_PAGE_ROWS", 2)
+    for day in (3, 4, 5):  # three payments, each held: one ledger entry apiece
+        services.payment_post(
+            loan_id=loan.pk,
+            amount=Decimal("1000.00"),
+            value_date=DISBURSED + timedelta(days=day),
+            channel="cash",
+            by=accountant,
+            today=DISBURSED + timedelta(days=day),
+        )
+    entries = list(LedgerEntry.objects.filter(loan=loan).order_by("value_date", "id"))
+    payments = list(loan.payments.order_by("value_date", "id"))
+    client = client_as(Role.ACCOUNTANT)
+
+    html = client.get(page_url(loan)).content.decode()
+    ledger, paid = section(html, "ledger"), section(html, "payments")
+    assert [f'id="entry-{e.pk}"' in ledger for e in entries] == [False] * (len(entries) - 2) + [
+        True,
+        True,
+    ]
+    assert f"The latest 2 of {len(entries)} entries." in ledger
+    assert 'href="?all=ledger#ledger"' in ledger
+    assert [f'data-payment="{p.pk}"' in paid for p in payments] == [False, True, True]
+    assert "The latest 2 of 3 payments." in paid
+
+    everything = client.get(page_url(loan), {"all": "ledger"}).content.decode()
+    assert all(f'id="entry-{e.pk}"' in section(everything, "ledger") for e in entries)
+    assert "data-cut" not in section(everything, "ledger")
+    assert "data-cut" in section(everything, "payments")  # only the list asked for grows
+    all_paid = section(client.get(page_url(loan), {"all": "payments"}).content.decode(), "payments")
+    assert all(f'data-payment="{p.pk}"' in all_paid for p in payments)

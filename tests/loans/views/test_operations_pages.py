@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from core.roles import Role
 from loans import services
-from loans.models import Branch, LedgerEntry, Loan, Payment
+from loans.models import Branch, Installment, LedgerEntry, Loan, Payment
 
 pytestmark = pytest.mark.django_db
 
@@ -449,3 +450,31 @@ def test_accountant_queue_shows_signed_contracts(client_as, signed, draft):
     assert reverse("servicing:disburse", args=[loan.pk]) in section
     assert reverse("servicing:disburse", args=[not_signed.pk]) not in section
     assert "Nothing to disburse." not in section
+
+
+def test_accountant_queue_shows_the_instalments_due_today_until_paid(
+    client_as, active_loan, accountant
+):
+    due, other = active_loan(on=date(2026, 3, 2)), active_loan(on=date(2026, 3, 9))
+    line = Installment.objects.get(loan=due, version=due.schedule_version, number=1)
+    payment_form = reverse("servicing:payment-new", args=[due.pk])
+    with time_machine.travel(date(2026, 4, 2), tick=False):
+        section = _section(
+            html_of(client_as(Role.ACCOUNTANT).get(reverse("home"))), Role.ACCOUNTANT
+        )
+        assert payment_form in section
+        assert f"{line.total:,.2f} KZT due 02.04.2026" in section
+        assert reverse("servicing:payment-new", args=[other.pk]) not in section  # due on 9 April
+        services.payment_post(
+            loan_id=due.pk,
+            amount=line.total,
+            value_date=date(2026, 4, 2),
+            channel="cash",
+            by=accountant,
+            today=date(2026, 4, 2),
+        )
+        section = _section(
+            html_of(client_as(Role.ACCOUNTANT).get(reverse("home"))), Role.ACCOUNTANT
+        )
+        assert payment_form not in section
+        assert "No instalment falls due today." in section
