@@ -113,6 +113,17 @@ def visible_applicants(user, applicants: QuerySet | None = None) -> QuerySet:
     return _scoped(user, queryset, applicant_condition)
 
 
+def choices_seen_by(visible: Callable[..., QuerySet]) -> Callable:
+    """The ``queryset`` of a list filter naming a file by id (django-filter calls it with the
+    request): only what the user sees, so another branch's id is as unknown as a wrong one."""
+
+    def queryset(request) -> QuerySet:
+        user = getattr(request, "user", None)
+        return visible(user) if user is not None else visible(None).none()
+
+    return queryset
+
+
 def visible_collateral_items(user, items: QuerySet | None = None) -> QuerySet:
     from collateral.models import CollateralItem
 

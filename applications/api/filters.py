@@ -3,6 +3,7 @@ from __future__ import annotations
 import django_filters
 
 from applications.models import Applicant, ApplicantKind, Application, Region, Stage
+from core.branches import choices_seen_by, visible_applicants
 from loans.models import Product
 
 
@@ -18,7 +19,7 @@ class ApplicantFilter(django_filters.FilterSet):
 class ApplicationFilter(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(choices=Stage.choices)
     product = django_filters.ModelChoiceFilter(queryset=Product.objects.all())
-    applicant = django_filters.ModelChoiceFilter(queryset=Applicant.objects.all())
+    applicant = django_filters.ModelChoiceFilter(queryset=choices_seen_by(visible_applicants))
 
     class Meta:
         model = Application

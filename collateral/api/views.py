@@ -59,7 +59,13 @@ from collateral.selectors import (
     secured_amount,
 )
 from core.api.schema import error_response
-from core.branches import require_visible, visible_collateral_items, visible_guarantees
+from core.branches import (
+    choices_seen_by,
+    require_visible,
+    visible_applications,
+    visible_collateral_items,
+    visible_guarantees,
+)
 from core.roles import Role
 
 READ_ROLES = frozenset(
@@ -132,7 +138,7 @@ def _item_detail() -> QuerySet[CollateralItem]:
 
 
 class CollateralItemFilter(django_filters.FilterSet):
-    application = django_filters.ModelChoiceFilter(queryset=Application.objects.all())
+    application = django_filters.ModelChoiceFilter(queryset=choices_seen_by(visible_applications))
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
     # a choice, not a BooleanFilter: that one takes `?released=maybe` as "not filtered"
     released = django_filters.ChoiceFilter(
@@ -305,7 +311,7 @@ class CollateralItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class GuaranteeFilter(django_filters.FilterSet):
-    application = django_filters.ModelChoiceFilter(queryset=Application.objects.all())
+    application = django_filters.ModelChoiceFilter(queryset=choices_seen_by(visible_applications))
 
     class Meta:
         model = Guarantee

@@ -564,3 +564,27 @@ def test_head_office_chooses_the_branch_of_an_application_and_a_branch_cannot(
     assert refused.status_code == 400
     assert list(refused.json()["errors"]) == ["branch"]
     assert 'name="branch"' not in page.content.decode()  # a branch's staff do not choose
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter", "kind"),
+    [
+        ("/api/v1/applications/", "applicant", "applicant"),
+        ("/api/v1/collateral/items/", "application", "application"),
+        ("/api/v1/collateral/guarantees/", "application", "application"),
+    ],
+)
+def test_a_list_filter_naming_another_branchs_file_answers_as_for_an_unknown_id(
+    worlds, make_user, path, parameter, kind
+):
+    north, south = worlds
+    client = _client(staff(make_user, north.branch, Role.CREDIT_ADMINISTRATOR), api=True)
+
+    other = client.get(path, {parameter: south.object_for(kind).pk})
+    missing = client.get(path, {parameter: 999999})
+    own = client.get(path, {parameter: north.object_for(kind).pk})
+
+    assert other.status_code == missing.status_code == 400
+    unknown = missing.json()["errors"][parameter][0]
+    assert other.json()["errors"][parameter] == [unknown]  # the id is not echoed: same text
+    assert own.status_code == 200
