@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from django.utils import timezone
 
 from core.calendar import BusinessCalendar, kazakhstan_calendar
 from core.models import AuditEvent, CalendarDay
@@ -9,7 +9,7 @@ from core.models import AuditEvent, CalendarDay
 def business_calendar(*, years: range | None = None) -> BusinessCalendar:
     """The calendar with the administrator's exceptions; by default the years around today."""
     if years is None:
-        this_year = date.today().year
+        this_year = timezone.localdate().year
         years = range(this_year - 5, this_year + 41)  # long enough for a 30-year schedule
     exceptions = list(CalendarDay.objects.values_list("date", "kind"))
     return kazakhstan_calendar(

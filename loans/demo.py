@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from applications import committee
 from applications import services as applications
@@ -75,7 +76,7 @@ def seed_loans(*, credit_admin, accountant, committee_members) -> list[Loan]:
     """The demo loans; nothing if there are loans already (running it twice adds nothing)."""
     if Loan.objects.exists():
         return list(Loan.objects.order_by("pk"))
-    today = date.today()
+    today = timezone.localdate()
     yesterday = today - ONE_DAY
     # the late borrower misses the first instalment, due 45 (to 48) days before yesterday
     missed = _day_of_month_at_most_28(yesterday - timedelta(days=45))

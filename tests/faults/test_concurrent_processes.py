@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from core.models import AuditEvent
@@ -128,12 +129,12 @@ def test_a_loan_disbursed_from_several_processes_at_once_is_paid_out_once(
 def test_an_api_payment_replayed_from_several_processes_posts_once(
     reference_data, active_loan, make_user, race, api_client
 ):
-    loan = active_loan(on=date.today() - timedelta(days=40))
+    loan = active_loan(on=timezone.localdate() - timedelta(days=40))
     branch = make_user(Role.BRANCH_SYSTEM, username="branch.api")
     token = Token.objects.create(user=branch).key
     path = f"/api/v1/loans/{loan.pk}/payments/"
     key = "branch-7/receipt-0042"
-    same = {"amount": "50000.00", "value_date": date.today().isoformat(), "channel": "cash"}
+    same = {"amount": "50000.00", "value_date": timezone.localdate().isoformat(), "channel": "cash"}
     other = {**same, "amount": "50000.01"}  # the same key for a different payment
     bodies = [same, same, other]
 

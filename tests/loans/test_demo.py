@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from io import StringIO
 
 from django.core.management import call_command
+from django.utils import timezone
 
 from applications.models import Application
 from loans.models import DayClose, Installment, LedgerEntry, Loan, LoanSnapshot, Payment
@@ -29,7 +30,7 @@ def _paid(loan: Loan) -> int:
 
 
 def test_demo_loans_are_at_every_servicing_state_closed_through_yesterday(db):
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = timezone.localdate() - timedelta(days=1)
 
     output = _seed()
 
@@ -38,7 +39,7 @@ def test_demo_loans_are_at_every_servicing_state_closed_through_yesterday(db):
     assert not LedgerEntry.objects.filter(value_date__gt=yesterday).exists()
     assert Loan.objects.filter(status=Loan.Status.DRAFT).count() == 1
     signed = Loan.objects.get(status=Loan.Status.SIGNED)
-    assert signed.disbursed_on is None and signed.planned_disbursement_date > date.today()
+    assert signed.disbursed_on is None and signed.planned_disbursement_date > timezone.localdate()
 
     latest = {s.loan_id: s for s in LoanSnapshot.objects.filter(on=yesterday)}
     active = {

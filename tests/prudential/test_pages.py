@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from core.models import AuditEvent
@@ -172,7 +173,7 @@ def test_a_date_not_closed_is_refused_on_its_field_and_nothing_is_started(risk_c
 
 
 def test_the_run_form_proposes_yesterday(risk_client):
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = timezone.localdate() - timedelta(days=1)
     assert (
         f'value="{yesterday.isoformat()}"'
         in risk_client.get(reverse("risk:k1-run-new")).content.decode()

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from applications.demo import committee_users, seed_applications, seed_required_documents
 from collateral.demo import seed_collateral
@@ -36,5 +37,5 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Loans: {len(loans)}, closed through yesterday")
         # the risk dashboard opens on yesterday's k1 (a re-seed replaces it)
-        run = k1_run(on=date.today() - timedelta(days=1))
+        run = k1_run(on=timezone.localdate() - timedelta(days=1))
         self.stdout.write(f"k1 on {run.on}: {run.share:.2f} % (limit {run.limit:.0f} %)")

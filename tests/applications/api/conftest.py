@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from applications import committee, services
 from applications.demo import seed_required_documents
@@ -135,7 +136,7 @@ def committee_decides(make_user):
     def decide(application_id: int):
         members = [make_user(Role.COMMITTEE_MEMBER) for _ in range(3)]
         meeting = committee.meeting_create(
-            held_on=date.today(), member_ids=[m.pk for m in members], by=members[0]
+            held_on=timezone.localdate(), member_ids=[m.pk for m in members], by=members[0]
         )
         item = committee.agenda_add(
             meeting_id=meeting.pk, application_id=application_id, by=members[0]

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 LOANS = "/api/v1/loans/"
 DAY_CLOSES = "/api/v1/day-closes/"
@@ -35,4 +36,4 @@ def _english_requests(api_client):
 @pytest.fixture
 def late_loan(active_loan):
     """1,000,000 KZT for 12 months at 12 %, disbursed 40 days ago: one instalment due."""
-    return active_loan(on=date.today() - timedelta(days=DISBURSED_DAYS_AGO))
+    return active_loan(on=timezone.localdate() - timedelta(days=DISBURSED_DAYS_AGO))

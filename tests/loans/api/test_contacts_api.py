@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from core.roles import Role
 from loans import services
@@ -12,7 +13,7 @@ from .conftest import refused, url
 
 pytestmark = pytest.mark.django_db
 
-TODAY = date.today()
+TODAY = timezone.localdate()
 PROMISE = {
     "channel": "call",
     "outcome": "promise",

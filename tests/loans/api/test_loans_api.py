@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from core.models import AuditEvent
 from core.roles import Role
@@ -14,7 +15,7 @@ from .conftest import DAY_CLOSES, LOANS, refused, url
 
 pytestmark = pytest.mark.django_db
 
-TODAY = date.today()
+TODAY = timezone.localdate()
 
 
 def draw_body(application_id: int) -> dict:

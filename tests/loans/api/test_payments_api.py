@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from core.roles import Role
 from loans.models import LedgerEntry, Payment
@@ -12,7 +13,7 @@ from .conftest import refused, url
 
 pytestmark = pytest.mark.django_db
 
-TODAY = date.today()
+TODAY = timezone.localdate()
 
 
 def payment(amount: str = "50000.00", **change) -> dict:
