@@ -13,10 +13,11 @@ import logging
 import re
 
 IDENTIFIER = re.compile(r"(?<!\d)\d{10}(\d{2})(?!\d)")  # IIN or BIN: 12 digits
-PHONE = re.compile(  # +7 701 555 12 34, 8 (701) 555-12-34, +77015551234
-    r"(?<![\d+])(?:\+7|8)[\s\-()]*\d{3}[\s\-()]*\d{3}[\s\-]*\d{2}[\s\-]*(\d{2})(?!\d)"
+PHONE = re.compile(  # +7 701 555 12 34, 8 (701) 555-12-34, +77015551234, 77015551234
+    r"(?<![\d+])(?:\+?7|8)[\s\-()]*\d{3}[\s\-()]*\d{3}[\s\-]*\d{2}[\s\-]*(\d{2})(?!\d)"
 )
-ACCOUNT = re.compile(r"\bKZ\d{2}(?:\s?[0-9A-Z]){16}\b")  # an IBAN of Kazakhstan: 20 characters
+# an IBAN of Kazakhstan: 20 characters
+ACCOUNT = re.compile(r"\bKZ\d{2}(?:\s?[0-9A-Z]){16}\b", re.IGNORECASE)
 
 
 def mask_personal_data(text: str) -> str:

@@ -58,7 +58,7 @@ def _megabytes(size: int) -> str:
 
 
 def check_size(upload: UploadedFile, *, field: str, max_bytes: int | None = None) -> None:
-    limit = min(max_bytes or max_upload_size(), max_upload_size())
+    limit = min(max_upload_size() if max_bytes is None else max_bytes, max_upload_size())
     if upload.size is None or upload.size > limit:
         raise DomainError(
             _("The file is larger than %(mb)s MB.") % {"mb": _megabytes(limit)},

@@ -156,7 +156,7 @@ def payments_due_rows(user) -> list[QueueRow]:
         lambda line: QueueRow(
             label=line.loan.number,
             url=reverse("servicing:payment-new", args=[line.loan_id]),
-            detail=_("%(borrower)s · %(amount)s KZT due %(date)s")
+            detail=_("%(borrower)s · instalment of %(amount)s KZT due %(date)s")
             % {
                 "borrower": line.loan.borrower.name,
                 "amount": _amount(line.total),

@@ -299,6 +299,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own handlers for these (a console, mail_admins) would write the record
+        # unmasked before it reaches the root's: none here, so everything goes through it.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "axes": {"level": "WARNING"},
         # Even at LOG_LEVEL=DEBUG: the template engine's debug records dump a page's context
         # (borrowers' names in the objects' str()), and SQL parameters are personal data.

@@ -212,3 +212,42 @@ def test_the_logging_configuration_masks_and_keeps_sql_and_template_dumps_out(se
     for noisy in ("django.template", "django.db.backends"):
         assert config["loggers"][noisy]["level"] == "INFO"  # whatever LOG_LEVEL says
     assert settings.CELERY_WORKER_HIJACK_ROOT_LOGGER is False  # workers log through it too
+
+
+def _handlers_reached(name: str) -> list[logging.Handler]:
+    """Every handler a record of logger ``name`` is written by, up the propagation chain."""
+    handlers, logger = [], logging.getLogger(name)
+    while logger is not None:
+        handlers.extend(logger.handlers)
+        logger = logger.parent if logger.propagate else None
+    # pytest's capture handlers are not the configuration's; a NullHandler writes nothing
+    return [
+        h
+        for h in handlers
+        if not type(h).__module__.startswith("_pytest") and not isinstance(h, logging.NullHandler)
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["django", "django.request", "django.server", "django.security.csrf", "celery", "core"],
+)
+def test_every_handler_a_django_record_reaches_masks_it(name):
+    """Django configures its own handlers (a console, mail_admins) before LOGGING: were they
+    kept, a 404 at /applicants/<IIN>/ would be written unmasked before the root masks it."""
+    handlers = _handlers_reached(name)
+    assert handlers
+    for handler in handlers:
+        assert any(isinstance(f, MaskPersonalData) for f in handler.filters), (name, handler)
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("call 77015551234", "7015551234"),
+        ("call 7 701 555 12 34", "701 555 12"),
+        ("account kz86125kzt5004100100", "125kzt50041001"),
+    ],
+)
+def test_phones_without_a_plus_and_lowercase_accounts_are_masked(text, hidden):
+    assert hidden not in mask_personal_data(text)

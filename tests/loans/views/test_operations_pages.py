@@ -463,7 +463,7 @@ def test_accountant_queue_shows_the_instalments_due_today_until_paid(
             html_of(client_as(Role.ACCOUNTANT).get(reverse("home"))), Role.ACCOUNTANT
         )
         assert payment_form in section
-        assert f"{line.total:,.2f} KZT due 02.04.2026" in section
+        assert f"instalment of {line.total:,.2f} KZT due 02.04.2026" in section
         assert reverse("servicing:payment-new", args=[other.pk]) not in section  # due on 9 April
         services.payment_post(
             loan_id=due.pk,
