@@ -4,17 +4,14 @@ same-origin referrer; in production settings the cookies are Secure and HttpOnly
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.test import override_settings
 
 from core.roles import Role
+from tests.production import production_probe
 
 pytestmark = pytest.mark.django_db
 
@@ -148,29 +145,12 @@ print(json.dumps({
 @pytest.mark.slow
 def test_production_settings_behind_the_tls_proxy(tmp_path):
     """A fresh interpreter on mfo.settings with what production sets (DEBUG off)."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECURE_SSL_REDIRECT", "DJANGO_SETTINGS_MODULE"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="mfo.settings",
-        SECRET_KEY="p" * 60,
+    seen = production_probe(
+        PRODUCTION_PROBE,
+        tmp_path,
         ALLOWED_HOSTS="testserver,backoffice.example.kz",
         BEHIND_TLS_PROXY="true",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )
-    env.pop("CELERY_BROKER_URL", None)
-    result = subprocess.run(
-        [sys.executable, "-c", PRODUCTION_PROBE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["redirect"] == [301, "https://testserver/accounts/login/"]
     assert seen["hsts"] == "max-age=31536000; includeSubDomains"
     assert "frame-ancestors 'none'" in seen["csp"]

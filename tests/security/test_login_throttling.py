@@ -4,12 +4,7 @@ per user and per address in production (the test settings turn DRF's throttles o
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -18,10 +13,10 @@ from django.utils import timezone
 
 from core.models import AuditEvent
 from core.roles import Role
+from tests.production import production_probe
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "pw-Secret-123"
 ATTACKER = "203.0.113.7"
 
@@ -121,23 +116,7 @@ print(json.dumps({"rates": SimpleRateThrottle.THROTTLE_RATES, "views": views}))
 
 @pytest.mark.slow
 def test_production_throttles_every_api_view_per_user_and_per_address(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="mfo.settings",
-        SECRET_KEY="p" * 60,
-        ALLOWED_HOSTS="backoffice.example.kz",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    seen = production_probe(PROBE, tmp_path, ALLOWED_HOSTS="backoffice.example.kz")
     assert seen["rates"] == {"anon": "60/min", "user": "600/min"}
     assert len(seen["views"]) > 50
     unthrottled = {
