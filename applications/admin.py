@@ -5,6 +5,7 @@ from django.contrib import admin
 from applications.models import (
     Applicant,
     Application,
+    IdentityCorrection,
     LendingPolicy,
     Representative,
     RequiredDocument,
@@ -76,3 +77,11 @@ class ApplicationAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["stage", "product", "branch"]
     search_fields = ["number", "applicant__name"]
+
+
+@admin.register(IdentityCorrection)
+class IdentityCorrectionAdmin(ReadOnlyAdmin):
+    """Requested and decided in the pages or the API (four eyes); the admin only shows."""
+
+    list_display = ["applicant", "status", "requested_by", "requested_at", "decided_by"]
+    list_filter = ["status"]

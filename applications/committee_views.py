@@ -54,6 +54,7 @@ from core.permissions import role_required
 from core.privacy import identifier_for
 from core.roles import Role, has_role
 from core.selectors import audit_event_list
+from core.throttling import heavy_page
 from loans.calculator import calculate
 from loans.domain.debt_burden import average_monthly_payment, debt_burden
 from loans.domain.schedule import LoanTerms, Method
@@ -255,6 +256,7 @@ def meeting_close(request, pk: int):
 
 
 @role_required(*READERS)
+@heavy_page
 def minutes_pdf(request, pk: int, language: str):
     if language not in documents.MINUTES_LANGUAGES:
         raise Http404

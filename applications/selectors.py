@@ -6,12 +6,14 @@ from applications.models import (
     AgendaItem,
     Applicant,
     Application,
+    IdentityCorrection,
     Meeting,
     Stage,
 )
 from applications.transitions import ALLOWED, DECIDED_BY_COMMITTEE, FINAL
 from core.audit import audit
 from core.branches import visible_agenda_items, visible_applicants, visible_applications
+from loans.models import Loan
 
 # How long a stage may take before the credit administrator's queue shows it as overdue.
 STAGE_DAYS = {
@@ -26,11 +28,14 @@ STAGE_DAYS = {
 }
 
 
-def applicant_list(*, search: str = "", exact_identifiers: bool = False) -> QuerySet[Applicant]:
+def applicant_list(
+    *, search: str = "", exact_identifiers: bool = False, by_phone: bool = True
+) -> QuerySet[Applicant]:
     """Search by IIN/BIN, name (contains) or phone (digits contained).
 
     ``exact_identifiers`` is for roles that see identifiers masked: a prefix search would let
-    them rebuild an IIN digit by digit, so only the whole number matches.
+    them rebuild an IIN digit by digit, so only the whole number matches. ``by_phone`` off for
+    roles that do not see phones: a search would tell them whose number it is.
     """
     applicants = Applicant.objects.all()
     search = search.strip()
@@ -40,7 +45,8 @@ def applicant_list(*, search: str = "", exact_identifiers: bool = False) -> Quer
         if digits:
             lookup = "exact" if exact_identifiers else "startswith"
             condition |= Q(**{f"iin__{lookup}": digits}) | Q(**{f"bin__{lookup}": digits})
-            condition |= Q(phone__contains=digits[-10:])
+            if by_phone:
+                condition |= Q(phone__contains=digits[-10:])
         applicants = applicants.filter(condition)
     return applicants.order_by("name")
 
@@ -94,6 +100,36 @@ def applicant_open(*, applicant_id: int, user) -> Applicant:
     applicant = visible_applicants(user).get(pk=applicant_id)
     audit(applicant, "credit_file.opened", by=user)
     return applicant
+
+
+def applicant_identity_fixed(applicant: Applicant) -> bool:
+    """Whether the applicant is a party to a signed contract: the borrower, a guarantor or a
+    pledgor of a loan signed, active, written off or closed. Their IIN/BIN, name and date of
+    birth are then changed only by an approved correction (``applications.identity``).
+
+    A guarantor or a third-party pledgor is found by the applicant's IIN/BIN too: their rows
+    keep the name and number as the contract states them, not a link to the applicant.
+    """
+    party = (
+        Q(applicant=applicant)
+        | Q(loan__borrower=applicant)
+        | Q(collateral__pledgor__applicant=applicant)
+    )
+    identifiers = [value for value in (applicant.iin, applicant.bin) if value]
+    if identifiers:
+        party |= Q(guarantees__identifier__in=identifiers)
+        party |= Q(collateral__pledgor__identifier__in=identifiers)
+    signed = Application.objects.filter(loan__isnull=False).exclude(loan__status=Loan.Status.DRAFT)
+    return signed.filter(party).exists()
+
+
+def identity_correction_list(*, status: str | None = None) -> QuerySet[IdentityCorrection]:
+    corrections = IdentityCorrection.objects.select_related(
+        "applicant", "requested_by", "decided_by"
+    )
+    if status:
+        corrections = corrections.filter(status=status)
+    return corrections
 
 
 def committee_agenda(user) -> QuerySet[AgendaItem]:

@@ -11,12 +11,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from applications.domain.requirements import BorrowerProfile, LendingRules, borrower_refusals
 from applications.errors import TransitionBlocked, TransitionNotAllowed
 from applications.messages import refusal_message
 from applications.models import (
+    IDENTITY_FIELDS,
     AgendaItem,
     Applicant,
     ApplicantKind,
@@ -31,12 +33,13 @@ from applications.models import (
     RequiredDocument,
     Stage,
 )
+from applications.selectors import applicant_identity_fixed
 from applications.transitions import DECIDED_BY_COMMITTEE, FINAL, can_follow
 from collateral.messages import ineligibility_message
 from collateral.selectors import item_reasons
 from core.audit import audit
 from core.branches import default_branch, user_branch
-from core.errors import DomainError
+from core.errors import ConflictError, DomainError
 from core.identifiers import IdentifierError, parse_iin
 from core.regulation import Key, LoanClass, regulatory_value
 from core.uploads import DOCUMENT_TYPES, FileType, check_upload
@@ -108,7 +111,8 @@ def normalize_phone(phone: str) -> str:
     return f"+{digits}" if digits else ""
 
 
-def _save_applicant(applicant: Applicant) -> None:
+def check_applicant(applicant: Applicant) -> None:
+    """Normalise and check an applicant before it is saved; a refusal names the field."""
     applicant.phone = normalize_phone(applicant.phone)
     _ensure_identifier_of_kind(applicant)
     _derive_from_identifier(applicant)
@@ -118,12 +122,46 @@ def _save_applicant(applicant: Applicant) -> None:
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise DomainError(messages[0], field=None if field == "__all__" else field) from exc
+
+
+def store_applicant(applicant: Applicant) -> None:
+    """Save a checked applicant; a concurrent registration of the same IIN loses cleanly."""
     try:
-        with transaction.atomic():  # a concurrent registration of the same IIN loses cleanly
+        with transaction.atomic():
             applicant.save()
     except IntegrityError as exc:
         field = "bin" if applicant.kind == ApplicantKind.LEGAL_ENTITY else "iin"
         raise DomainError(_("This applicant is already registered."), field=field) from exc
+
+
+def _save_applicant(applicant: Applicant) -> None:
+    check_applicant(applicant)
+    store_applicant(applicant)
+
+
+def _ensure_identity_may_change(fixed: bool, fields: list[str]) -> None:
+    """Refuse a change of the identity of a party to a signed contract, naming the field."""
+    if fixed and fields:
+        label = capfirst(Applicant._meta.get_field(fields[0]).verbose_name)
+        raise ConflictError(
+            _(
+                "%(field)s cannot be changed: the applicant is a party to a signed contract. "
+                "Request a correction of the identity; a second person approves it."
+            )
+            % {"field": label},
+            field=fields[0],
+            code="identity_fixed",
+        )
+
+
+def personal_data_changes(before: dict[str, Any], applicant: Applicant) -> dict[str, Any]:
+    """What the audit keeps of a change of personal data: the fields, old and new values."""
+    fields = sorted(field for field, value in before.items() if getattr(applicant, field) != value)
+    return {
+        "fields": fields,
+        "old": {field: before[field] for field in fields},
+        "new": {field: getattr(applicant, field) for field in fields},
+    }
 
 
 @transaction.atomic
@@ -140,16 +178,26 @@ def applicant_create(*, data: dict[str, Any], by) -> Applicant:
 
 @transaction.atomic
 def applicant_update(*, applicant_id: int, data: dict[str, Any], by) -> Applicant:
+    """Change an applicant's data. The IIN/BIN, name and date of birth of a party to a signed
+    contract are fixed: ``applications.identity`` corrects them with a second person's approval.
+    The audit keeps the old and the new values."""
     applicant = Applicant.objects.select_for_update().get(pk=applicant_id)
-    changed = sorted(
-        k for k, v in data.items() if k in APPLICANT_FIELDS and getattr(applicant, k) != v
-    )
+    fixed = applicant_identity_fixed(applicant)
+    before = {field: getattr(applicant, field) for field in APPLICANT_FIELDS}
+    changed = sorted(k for k, v in data.items() if k in APPLICANT_FIELDS and before[k] != v)
+    # an empty date of birth means "from the IIN": no change while the IIN stays
+    requested = [f for f in IDENTITY_FIELDS if f in changed and data[f] is not None]
+    _ensure_identity_may_change(fixed, requested)
     for field in changed:
         setattr(applicant, field, data[field])
     if "iin" in changed and "birth_date" not in data:
         applicant.birth_date = None  # derived again from the new IIN
-    _save_applicant(applicant)
-    audit(applicant, "applicant.updated", by=by, data={"fields": changed})
+    check_applicant(applicant)
+    _ensure_identity_may_change(
+        fixed, [f for f in IDENTITY_FIELDS if getattr(applicant, f) != before[f]]
+    )
+    store_applicant(applicant)
+    audit(applicant, "applicant.updated", by=by, data=personal_data_changes(before, applicant))
     return applicant
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from applications import views
+from applications import identity_views, views
 
 app_name = "applications"
 
@@ -15,6 +15,26 @@ urlpatterns = [
         "applicants/<int:pk>/representatives/",
         views.representative_add,
         name="representative-add",
+    ),
+    path(
+        "applicants/<int:pk>/identity-correction/",
+        identity_views.identity_correction_request,
+        name="identity-correction-request",
+    ),
+    path(
+        "identity-corrections/",
+        identity_views.identity_correction_queue,
+        name="identity-correction-queue",
+    ),
+    path(
+        "identity-corrections/<int:pk>/approve/",
+        identity_views.identity_correction_approve,
+        name="identity-correction-approve",
+    ),
+    path(
+        "identity-corrections/<int:pk>/reject/",
+        identity_views.identity_correction_reject,
+        name="identity-correction-reject",
     ),
     path("queue/", views.queue, name="queue"),
     path("new/", views.application_create, name="application-create"),

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -39,6 +39,8 @@ from applications.forms import (
     RepresentativeForm,
     WithdrawForm,
 )
+from applications.identity_forms import mark_identity_fixed
+from applications.identity_views import identity_section
 from applications.models import (
     Applicant,
     Application,
@@ -51,6 +53,7 @@ from applications.models import (
     Vote,
 )
 from applications.selectors import (
+    applicant_identity_fixed,
     applicant_list,
     applicant_open,
     application_list,
@@ -61,12 +64,13 @@ from applications.selectors import (
 )
 from applications.transitions import ALLOWED, FINAL
 from core.branches import user_branch, visible_applicants, visible_applications
+from core.downloads import attachment
 from core.errors import DomainError
 from core.forms import add_domain_error
 from core.navigation import QueueRow
 from core.permissions import role_required
-from core.privacy import can_see_personal_data, identifier_for
-from core.roles import PERSONAL_DATA_ROLES, Role, has_role
+from core.privacy import POLICY, Category, can_see_personal_data, identifier_for, sees
+from core.roles import Role, has_role
 from core.selectors import audit_event_list
 
 WRITE_ROLES = (Role.CREDIT_ADMINISTRATOR, Role.ADMINISTRATOR)
@@ -127,7 +131,12 @@ def applicant_search(request):
     personal = can_see_personal_data(request.user)
     # who sees identifiers masked finds by the whole number only, not digit by digit
     applicants = visible_applicants(
-        request.user, applicant_list(search=search, exact_identifiers=not personal)
+        request.user,
+        applicant_list(
+            search=search,
+            exact_identifiers=not personal,
+            by_phone=sees(request.user, Category.CONTACTS),
+        ),
     )
     page = Paginator(applicants, 50).get_page(request.GET.get("page"))
     rows = [
@@ -190,6 +199,7 @@ def _applicant_page(request, applicant, representative_form, status: int = 200):
             "can_write": has_role(request.user, WRITE_ROLES),
             "representatives": representatives,
             "representative_form": representative_form,
+            **identity_section(request, applicant),
         },
         status=status,
     )
@@ -231,6 +241,8 @@ def applicant_edit(request, pk: int):
     else:
         applicant = _open_applicant(request, pk)
         form = ApplicantForm(initial=ApplicantForm.initial_from(applicant))
+    if applicant_identity_fixed(applicant):  # the service refuses a change; say so up front
+        mark_identity_fixed(form)
     return render(
         request,
         "applications/applicant_form.html",
@@ -583,7 +595,7 @@ def document_missing(request, pk: int):
     )
 
 
-@role_required(*PERSONAL_DATA_ROLES)
+@role_required(*POLICY[Category.DOCUMENTS].clear)
 def document_file(request, pk: int, document_type: str):
     """A received document's file (personal data: need to know); downloading it is an opening
     of the credit file."""
@@ -596,10 +608,11 @@ def document_file(request, pk: int, document_type: str):
     )
     if not document.file:
         raise Http404
-    return FileResponse(
+    return attachment(
         document.file.open("rb"),
+        filename=document.original_name,
         content_type=document.content_type,
-        filename=document.original_name or f"{document_type}",
+        default=document_type,
     )
 
 

@@ -716,7 +716,9 @@ def seed(*, loans: int, on: date, batch: int = BATCH, rng_seed: int = 2026) -> S
             "signed_by_id": officer,
             "disbursed_by_id": officer,
             "disbursement_channel": Loan.Channel.ACCOUNT.value,
-            "payee_account": "KZ000000000000000000",
+            "payee_account": "KZ86125KZT5004100100",  # a valid IBAN, as the contract's
+            "payout_account": "KZ86125KZT5004100100",
+            "payout_account_source": "borrower_file",
         },
     )
     installments = Copy(

@@ -185,7 +185,8 @@ def _seed_heavy_loan(on: date, transactions: int, days: int):
     from applications.demo import committee_users
     from core.money import to_tiyn
     from loans import services
-    from loans.demo import Story, _Demo
+    from loans.demo import PAYEE_ACCOUNT, Story, _Demo
+    from loans.models import PayoutSource
     from loans.selectors import current_installments
     from loans.services.closing import bring_loan_up_to
 
@@ -205,6 +206,8 @@ def _seed_heavy_loan(on: date, transactions: int, days: int):
             application_id=application.pk,
             planned_disbursement_date=disbursed,
             contract_date=disbursed - 2 * ONE_DAY,
+            payout_account=PAYEE_ACCOUNT,
+            payout_account_source=PayoutSource.BORROWER_FILE,
             by=credit_admin,
         )
         services.contract_sign(loan_id=loan.pk, signed_on=disbursed - ONE_DAY, by=credit_admin)

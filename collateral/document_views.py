@@ -15,8 +15,9 @@ from collateral import documents
 from collateral.models import CollateralItem, Guarantee
 from core.audit import audit
 from core.permissions import role_required
-from core.privacy import can_see_personal_data
+from core.privacy import Category, sees
 from core.roles import Role
+from core.throttling import heavy_page
 
 PRINTERS = (Role.CREDIT_ADMINISTRATOR, Role.ADMINISTRATOR, Role.MONITORING_MANAGER)
 AGREEMENT_READERS = (*PRINTERS, Role.COMMITTEE_MEMBER, Role.RISK_MANAGER)
@@ -57,11 +58,13 @@ def _download(
 
 
 @role_required(*AGREEMENT_READERS)
+@heavy_page
 def pledge_agreement_pdf(request, pk: int, language: str):
     if language not in documents.DOCUMENT_LANGUAGES:
         raise Http404
     item = _item(pk)
-    show = can_see_personal_data(request.user)
+    show = sees(request.user, Category.IDENTIFIER)
+    show_property = sees(request.user, Category.PROPERTY)
     return _download(
         request,
         kind="pledge_agreement",
@@ -69,12 +72,13 @@ def pledge_agreement_pdf(request, pk: int, language: str):
         application=item.application,
         target={"item": item.pk},
         build=lambda lang: documents.pledge_agreement_pdf(
-            item, language=lang, show_identifiers=show
+            item, language=lang, show_identifiers=show, show_property=show_property
         ),
     )
 
 
 @role_required(*AGREEMENT_READERS)
+@heavy_page
 def guarantee_agreement_pdf(request, pk: int, language: str):
     if language not in documents.DOCUMENT_LANGUAGES:
         raise Http404
@@ -84,7 +88,7 @@ def guarantee_agreement_pdf(request, pk: int, language: str):
         ),
         pk=pk,
     )
-    show = can_see_personal_data(request.user)
+    show = sees(request.user, Category.IDENTIFIER)
     return _download(
         request,
         kind="guarantee_agreement",
@@ -98,6 +102,7 @@ def guarantee_agreement_pdf(request, pk: int, language: str):
 
 
 @role_required(*PRINTERS)
+@heavy_page
 def release_receipt_pdf(request, pk: int, language: str):
     if language not in documents.DOCUMENT_LANGUAGES:
         raise Http404
@@ -113,6 +118,7 @@ def release_receipt_pdf(request, pk: int, language: str):
 
 
 @role_required(*PRINTERS)
+@heavy_page
 def encumbrance_letter_pdf(request, pk: int, language: str):
     if language not in documents.DOCUMENT_LANGUAGES:
         raise Http404

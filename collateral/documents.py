@@ -213,17 +213,18 @@ def _pledgor(item: CollateralItem, *, show_identifiers: bool) -> Party:
     )
 
 
-def _item(item: CollateralItem) -> ItemData:
+def _item(item: CollateralItem, *, show_property: bool = True) -> ItemData:
+    """``show_property`` off: the address, cadastral number and VIN left out (core.privacy)."""
     return ItemData(
         kind=item.kind,
         kind_label=Kind(item.kind).label,
         description=item.description,
         is_real_estate=item.kind in REAL_ESTATE,
-        cadastral_number=item.cadastral_number,
-        address=item.address,
+        cadastral_number=item.cadastral_number if show_property else "",
+        address=item.address if show_property else "",
         region=Region(item.region).label if item.region else "",
         state_registered=item.state_registered,
-        vin=item.vin,
+        vin=item.vin if show_property else "",
         make=item.make,
         make_country=item.make_country,
         year_of_manufacture=item.year_of_manufacture,
@@ -283,7 +284,7 @@ def _ensure_released(item: CollateralItem) -> None:
 
 
 def pledge_agreement_context(
-    item: CollateralItem, *, show_identifiers: bool = True
+    item: CollateralItem, *, show_identifiers: bool = True, show_property: bool = True
 ) -> PledgeAgreementDocument:
     agreement = _agreement(item)
     appraisal = _appraisal(item, agreement)
@@ -295,7 +296,7 @@ def pledge_agreement_context(
         pledgor=_pledgor(item, show_identifiers=show_identifiers),
         pledgor_is_borrower=item.pledgor.applicant_id == item.application.applicant_id,
         loan=_secured_loan(item.application, show_identifiers=show_identifiers),
-        item=_item(item),
+        item=_item(item, show_property=show_property),
         appraisal=AppraisalData(
             appraiser=appraisal.appraiser,
             licence=appraisal.licence,
@@ -414,9 +415,15 @@ def _render(template: str, name: str, document, *, language: str) -> bytes:
 
 
 def pledge_agreement_pdf(
-    item: CollateralItem, *, language: str, show_identifiers: bool = True
+    item: CollateralItem,
+    *,
+    language: str,
+    show_identifiers: bool = True,
+    show_property: bool = True,
 ) -> Printed:
-    document = pledge_agreement_context(item, show_identifiers=show_identifiers)
+    document = pledge_agreement_context(
+        item, show_identifiers=show_identifiers, show_property=show_property
+    )
     return Printed(
         pdf=_render("pledge_agreement.html", "agreement", document, language=language),
         number=document.number,

@@ -4,6 +4,10 @@ The one place that decides it. A user assigned to a branch (``loans.BranchStaff`
 admin) sees only that branch's files, whatever the role; a user with no branch works at head
 office and sees every branch, so an MFO that assigns nobody sees nothing change. A branch
 system's API token acts as its user, so a token's user with a branch is scoped the same way.
+An integration account (the branch-system role) is the exception (issue 15, item 4): with no
+branch it sees nothing at all, unless it holds the all-branches grant (the group
+``ALL_BRANCHES_GROUP``) that ``manage.py create_branch_token --all-branches`` gives the head
+office's own integration, on the record of the audit trail.
 
 What a branch B sees:
 
@@ -12,6 +16,7 @@ What a branch B sees:
   or whose loan is booked at B;
 - an **applicant** registered at B (``Applicant.branch``), or with an application or a loan B
   sees: a borrower known at several branches is seen by each of them;
+- a **correction of an applicant's identity** through its applicant;
 - a **collateral item** or a **guarantee** through its application, a committee **agenda item**
   through its application; a **payment**, **demand** or **change of terms** through its loan.
 
@@ -36,11 +41,19 @@ from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.relations import PrimaryKeyRelatedField
 
+from core.errors import NotPermittedError
+from core.roles import Role, has_role
+
 _UNSET = object()
+
+# The grant that lets an integration account with no branch see every branch: a group, not a
+# role (it widens what the branch-system role sees, it allows nothing more).
+ALL_BRANCHES_GROUP = "integration_all_branches"
 
 
 def user_branch(user):
@@ -57,8 +70,36 @@ def user_branch(user):
     return cached
 
 
+def holds_all_branches_grant(user) -> bool:
+    """Whether the user holds ``ALL_BRANCHES_GROUP`` (cached on the user object)."""
+    cached = getattr(user, "_mfo_all_branches", None)
+    if cached is None:
+        cached = user.groups.filter(name=ALL_BRANCHES_GROUP).exists()
+        user._mfo_all_branches = cached
+    return cached
+
+
+def sees_every_branch(user) -> bool:
+    """Head office: a user with no branch, but an integration account only with the grant."""
+    if user_branch(user) is not None:
+        return False
+    if not has_role(user, {Role.BRANCH_SYSTEM}):
+        return True
+    return holds_all_branches_grant(user)
+
+
+def sees_no_branch(user) -> bool:
+    """An integration account with neither a branch nor the all-branches grant."""
+    return user_branch(user) is None and not sees_every_branch(user)
+
+
 def default_branch(user):
     """The branch a new applicant or application of this user is registered at."""
+    if sees_no_branch(user):  # it would register files that nobody's branch owns
+        raise NotPermittedError(
+            _("This integration account has no branch: ask an administrator to assign one."),
+            code="no_branch",
+        )
     return user_branch(user)
 
 
@@ -88,9 +129,9 @@ def applicant_condition(branch, prefix: str = "") -> Q:
 
 def _scoped(user, queryset: QuerySet, condition: Callable[..., Q], prefix: str = "") -> QuerySet:
     branch = user_branch(user)
-    if branch is None:
-        return queryset
-    return queryset.filter(condition(branch, prefix))
+    if branch is not None:
+        return queryset.filter(condition(branch, prefix))
+    return queryset if sees_every_branch(user) else queryset.none()
 
 
 def visible_loans(user, loans: QuerySet | None = None) -> QuerySet:
@@ -145,6 +186,14 @@ def visible_agenda_items(user, items: QuerySet | None = None) -> QuerySet:
     return _scoped(user, queryset, application_condition, "application__")
 
 
+def visible_identity_corrections(user, corrections: QuerySet | None = None) -> QuerySet:
+    """A correction of an applicant's identity, through its applicant."""
+    from applications.models import IdentityCorrection
+
+    queryset = IdentityCorrection.objects.all() if corrections is None else corrections
+    return _scoped(user, queryset, applicant_condition, "applicant__")
+
+
 def visible_by_loan(user, queryset: QuerySet) -> QuerySet:
     """Rows of a model with a ``loan`` (payments, demands, changes of terms, write-offs...)."""
     return _scoped(user, queryset, loan_condition, "loan__")
@@ -167,14 +216,16 @@ KINDS: dict[str, Callable[[object], QuerySet]] = {
     "collateral_item": visible_collateral_items,
     "guarantee": visible_guarantees,
     "agenda_item": visible_agenda_items,
+    "identity_correction": visible_identity_corrections,
     "payment": _by_loan("loans.Payment"),
     "demand": _by_loan("loans.Demand"),
     "restructuring": _by_loan("loans.Restructuring"),
+    "payout_account_change": _by_loan("loans.PayoutAccountChange"),
 }
 
 
 def is_visible(user, kind: str, pk) -> bool:
-    if user_branch(user) is None:
+    if sees_every_branch(user):
         return True
     return KINDS[kind](user).filter(pk=pk).exists()
 
@@ -202,6 +253,9 @@ ROUTES: dict[str, dict[str, str]] = {
     "applications:applicant-detail": {"pk": "applicant"},
     "applications:applicant-edit": {"pk": "applicant"},
     "applications:representative-add": {"pk": "applicant"},
+    "applications:identity-correction-request": {"pk": "applicant"},
+    "applications:identity-correction-approve": {"pk": "identity_correction"},
+    "applications:identity-correction-reject": {"pk": "identity_correction"},
     **{
         f"applications:{name}": {"pk": "application"}
         for name in (
@@ -249,6 +303,8 @@ ROUTES: dict[str, dict[str, str]] = {
     "servicing:contract-create": {"application_id": "application"},
     "servicing:contract-sign": {"pk": "loan"},
     "servicing:disburse": {"pk": "loan"},
+    "servicing:payout-account-change-new": {"pk": "loan"},
+    "servicing:payout-account-change-decide": {"pk": "payout_account_change"},
     "servicing:payment-new": {"pk": "loan"},
     "servicing:contact-new": {"pk": "loan"},
     "loan-documents:contract": {"loan_id": "loan"},
@@ -274,6 +330,10 @@ ROUTES: dict[str, dict[str, str]] = {
     # the API
     "api-applicant-detail": {"pk": "applicant"},
     "api-applicant-representatives": {"pk": "applicant"},
+    **{
+        f"api-identity-correction-{name}": {"pk": "identity_correction"}
+        for name in ("detail", "approve", "reject")
+    },
     **{
         f"api-application-{name}": {"pk": "application"}
         for name in (
@@ -316,6 +376,11 @@ ROUTES: dict[str, dict[str, str]] = {
         )
     },
     "api-loan-payment-reverse": {"pk": "loan", "payment_id": "payment"},
+    "api-loan-payout-payout-account-changes": {"pk": "loan"},
+    **{
+        f"api-payout-account-change-{name}": {"pk": "payout_account_change"}
+        for name in ("detail", "approve", "reject")
+    },
     **{
         f"api-loan-changes-{name}": {"pk": "loan"}
         for name in (
@@ -371,7 +436,7 @@ UNSCOPED: dict[str, str] = {
 def check_route(user, resolver_match) -> None:
     """404 when the URL names a file of another branch than the user's."""
     kinds = ROUTES.get(resolver_match.view_name, {}) if resolver_match is not None else {}
-    if not kinds or user_branch(user) is None:
+    if not kinds or sees_every_branch(user):
         return
     for keyword, kind in kinds.items():
         value = resolver_match.kwargs.get(keyword)

@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
+from core.integrations import integration_token_issue
 from core.roles import Role
 from loans.models import AmountUnit, DayCount, Product, ProductPurpose, Purpose, RepaymentMethod
 
@@ -127,12 +127,16 @@ def seed_users() -> list[tuple[str, Role, str]]:
         if role == Role.BRANCH_SYSTEM:
             user.set_unusable_password()
             user.save()
-            Token.objects.filter(user=user).delete()
-            secret = f"token {Token.objects.create(user=user).key}"
+            user.groups.set([Group.objects.get(name=role.value)])
+            # the head office's integration: the demo's files are at head office
+            issued = integration_token_issue(
+                username=username, branch=None, all_branches=True, rotate=True, operator="demo"
+            )
+            secret = f"token {issued.key}"
         else:
             secret = secrets.token_urlsafe(9)
             user.set_password(secret)
             user.save()
-        user.groups.set([Group.objects.get(name=role.value)])
+            user.groups.set([Group.objects.get(name=role.value)])
         logins.append((username, role, secret))
     return logins

@@ -34,3 +34,9 @@ class NotPermittedError(DomainError):
 
     http_status = 403
     default_code = "permission_denied"
+
+
+class DateOutOfRange(DomainError):
+    """A date the input leads to falls outside the calendar (years 1 to 9999): HTTP 400."""
+
+    default_code = "date_out_of_range"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +84,10 @@ class RegulatoryValue(models.Model):
             _("Penalty cap per contract year, % of the loan amount"),
         )
         PENALTY_STOP_DAYS = "penalty_stop_days", _("No penalty or interest after days overdue")
+        OVERDUE_STOP_SCOPE = (
+            "overdue_stop_scope",
+            _("What stops after those days: 1 penalties only, 2 penalties and all interest"),
+        )
         DEBT_BURDEN_LIMIT = "debt_burden_limit", _("Debt-burden limit (ratio)")
         K1_OVERDUE90_LIMIT = "k1_overdue90_limit", _("k1 limit on loans overdue over 90 days, %")
         FIRST_PAYMENT_MAX_DAYS = "first_payment_max_days", _("First payment at most, days")
@@ -154,3 +159,22 @@ class RegulatoryValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_key_display()} = {self.value} ({self.effective_from})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.key == self.Key.OVERDUE_STOP_SCOPE and self.value not in OVERDUE_STOP_CODES:
+            raise ValidationError(
+                {"value": _("Enter 1 (penalties only) or 2 (penalties and all interest).")}
+            )
+
+
+class OverdueStop(models.TextChoices):
+    """The two readings of the Law's stop after 90 days overdue (DOMAIN.md §12); the dated
+    regulatory value ``overdue_stop_scope`` chooses one by its code, the contract keeps it."""
+
+    PENALTY = "penalty", _("penalties stop; interest goes on")
+    PENALTY_AND_INTEREST = "penalty_and_interest", _("penalties and all interest stop")
+
+
+# The regulatory table holds numbers: the code of each reading.
+OVERDUE_STOP_CODES = {1: OverdueStop.PENALTY, 2: OverdueStop.PENALTY_AND_INTEREST}

@@ -90,6 +90,11 @@ NAVIGATION: tuple[NavItem, ...] = (
         frozenset({Role.ACCOUNTANT, Role.ADMINISTRATOR}),
     ),
     NavItem(
+        _("Payout accounts"),
+        "servicing:payout-account-changes",
+        frozenset({Role.ACCOUNTANT, Role.ADMINISTRATOR}),
+    ),
+    NavItem(
         _("Portfolio"),
         "portfolio:list",
         frozenset(
@@ -114,6 +119,11 @@ NAVIGATION: tuple[NavItem, ...] = (
         frozenset({Role.RISK_MANAGER, Role.ACCOUNTANT, Role.ADMINISTRATOR}),
     ),
     NavItem(_("My agenda"), "committee:agenda", frozenset({Role.COMMITTEE_MEMBER})),
+    NavItem(
+        _("Corrections of identity"),
+        "applications:identity-correction-queue",
+        frozenset({Role.CREDIT_ADMINISTRATOR, Role.MONITORING_MANAGER, Role.ADMINISTRATOR}),
+    ),
     NavItem(
         _("Inspections due"),
         "collateral:inspection-queue",
@@ -186,6 +196,11 @@ WORK_QUEUES: dict[Role, tuple[WorkQueue, ...]] = {
             _("Collateral inspections due"),
             _("No inspections are due."),
             rows="collateral.views.home_inspection_rows",
+        ),
+        WorkQueue(
+            _("Corrections of identity to decide"),
+            _("No correction of identity awaits your decision."),
+            rows="applications.identity_views.home_correction_rows",
         ),
     ),
     Role.COLLECTOR: (

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from core.errors import DomainError
-from core.models import RegulatoryValue
+from core.models import OVERDUE_STOP_CODES, OverdueStop, RegulatoryValue
 
 Key = RegulatoryValue.Key
 LoanClass = RegulatoryValue.LoanClass
@@ -50,3 +51,29 @@ def gesv_cap(*, on: date, product_cap: Decimal | None = None, loan_class: str = 
     if not caps:
         raise RegulatoryValueMissing(f"No GESV cap is in force on {on:%Y-%m-%d}.")
     return min(caps)
+
+
+@dataclass(frozen=True)
+class OverdueStopRule:
+    """One dated reading of the stop after days overdue, for loans to individuals."""
+
+    effective_from: date
+    scope: OverdueStop
+    source: str
+    to_verify: bool
+
+
+def overdue_stop_rules() -> list[OverdueStopRule]:
+    """Every dated reading of what stops after the days overdue, newest first (DOMAIN.md §12)."""
+    rows = RegulatoryValue.objects.filter(
+        key=Key.OVERDUE_STOP_SCOPE, loan_class=LoanClass.INDIVIDUAL
+    ).order_by("-effective_from")
+    return [
+        OverdueStopRule(
+            effective_from=row.effective_from,
+            scope=OVERDUE_STOP_CODES.get(row.value, OverdueStop.PENALTY_AND_INTEREST),
+            source=row.source,
+            to_verify=row.needs_verification,
+        )
+        for row in rows
+    ]

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core.audit import audit
+from core.audit import audit, audit_data_shown
 from core.filters import AuditEventFilter
 from core.navigation import work_queues_for
 from core.permissions import role_required
@@ -31,6 +31,8 @@ def home(request):
 def audit_list(request):
     event_filter = AuditEventFilter(request.GET, queryset=audit_event_list())
     page = Paginator(event_filter.qs, 50).get_page(request.GET.get("page"))
+    for event in page:  # old and new values of personal data only for who may see them
+        event.shown_data = audit_data_shown(request.user, event.data)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

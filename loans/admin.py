@@ -56,7 +56,8 @@ class BranchAdmin(admin.ModelAdmin):
 @admin.register(BranchStaff)
 class BranchStaffAdmin(admin.ModelAdmin):
     """Who works at a branch and so sees only its files; nobody listed here works at head
-    office and sees every branch (``core.branches``)."""
+    office and sees every branch (``core.branches``), save an integration account, which then
+    sees nothing unless ``create_branch_token --all-branches`` granted it every branch."""
 
     list_display = ["user", "branch"]
     list_filter = ["branch"]

@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from core.regulation import LoanClass, gesv_cap, mrp
+from core.regulation import Key, LoanClass, gesv_cap, mrp, regulatory_value_or_none
+from loans.domain.daycount import year_basis
+from loans.domain.errors import InvalidLoanTerms
 from loans.domain.gesv import CashFlow, gesv_of_schedule
-from loans.domain.limits import LimitViolation, check_limits, gesv_violation
+from loans.domain.limits import LimitViolation, check_limits, gesv_violation, rate_violation
 from loans.domain.schedule import LoanTerms, Schedule, build_schedule
+from loans.messages import limit_message
 from loans.models import Product
 from loans.selectors import product_limits
 
@@ -43,6 +46,19 @@ def loan_class_of(schedule: Schedule) -> str:
     return LoanClass.SHORT_SMALL if days <= SHORT_LOAN_DAYS and small else LoanClass.ANY
 
 
+def check_rate(terms: LoanTerms, *, on: date, loan_class: str) -> None:
+    """Refuse a rate above the highest one the caps in force on ``on`` allow a loan of this
+    class: its GESV cap and, for short loans, the daily cap (the input's only upper bound)."""
+    violation = rate_violation(
+        terms.annual_rate,
+        gesv_cap=gesv_cap(on=on, loan_class=loan_class),
+        daily_cap=regulatory_value_or_none(Key.GESV_CAP_DAILY, on=on, loan_class=loan_class),
+        year_days=year_basis(terms.day_count),
+    )
+    if violation is not None:
+        raise InvalidLoanTerms(limit_message(violation), field="annual_rate", code=violation.code)
+
+
 def calculate(
     *,
     terms: LoanTerms,
@@ -53,11 +69,13 @@ def calculate(
     """``on`` is the date whose caps and MRP apply; by default the disbursement date."""
     on = on or terms.disbursement_date
     schedule = build_schedule(terms)
+    loan_class = loan_class_of(schedule)
+    check_rate(terms, on=on, loan_class=loan_class)
     gesv = gesv_of_schedule(schedule, fees)
     cap = gesv_cap(
         on=on,
         product_cap=product.gesv_cap if product else None,
-        loan_class=loan_class_of(schedule),
+        loan_class=loan_class,
     )
     violations = []
     if product is not None:

@@ -248,7 +248,11 @@ def _restructuring(version: ScheduleVersion) -> RestructuringFacts | None:
 
 
 def agreement_context(
-    loan: Loan, version: ScheduleVersion, *, show_identifiers: bool = True
+    loan: Loan,
+    version: ScheduleVersion,
+    *,
+    show_identifiers: bool = True,
+    show_contacts: bool = True,
 ) -> AgreementDocument:
     rows = list(
         loan.installments.filter(
@@ -265,7 +269,9 @@ def agreement_context(
         reason=version.reason,
         branch=loan.branch,
         mfo=mfo_party(),
-        borrower=borrower_party(loan, show_identifiers=show_identifiers),
+        borrower=borrower_party(
+            loan, show_identifiers=show_identifiers, show_contacts=show_contacts
+        ),
         contract_number=loan.number,
         contract_date=loan.contract_date,
         effective_on=version.effective_on,
@@ -282,7 +288,9 @@ def _person(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
-def demand_context(demand: Demand, *, show_identifiers: bool = True) -> DemandDocument:
+def demand_context(
+    demand: Demand, *, show_identifiers: bool = True, show_contacts: bool = True
+) -> DemandDocument:
     loan = demand.loan
     return DemandDocument(
         number=demand.number,
@@ -291,7 +299,9 @@ def demand_context(demand: Demand, *, show_identifiers: bool = True) -> DemandDo
         pay_by=demand.pay_by,
         branch=loan.branch,
         mfo=mfo_party(),
-        borrower=borrower_party(loan, show_identifiers=show_identifiers),
+        borrower=borrower_party(
+            loan, show_identifiers=show_identifiers, show_contacts=show_contacts
+        ),
         contract_number=loan.number,
         contract_date=loan.contract_date,
         loan_amount=loan.amount,
@@ -347,9 +357,16 @@ def _render(template: str, name: str, document, *, language: str) -> bytes:
 
 
 def agreement_pdf(
-    loan: Loan, version: ScheduleVersion, *, language: str, show_identifiers: bool = True
+    loan: Loan,
+    version: ScheduleVersion,
+    *,
+    language: str,
+    show_identifiers: bool = True,
+    show_contacts: bool = True,
 ) -> Printed:
-    document = agreement_context(loan, version, show_identifiers=show_identifiers)
+    document = agreement_context(
+        loan, version, show_identifiers=show_identifiers, show_contacts=show_contacts
+    )
     return Printed(
         pdf=_render("agreement.html", "agreement", document, language=language),
         number=document.printed_number,
@@ -357,8 +374,12 @@ def agreement_pdf(
     )
 
 
-def demand_pdf(demand: Demand, *, language: str, show_identifiers: bool = True) -> Printed:
-    document = demand_context(demand, show_identifiers=show_identifiers)
+def demand_pdf(
+    demand: Demand, *, language: str, show_identifiers: bool = True, show_contacts: bool = True
+) -> Printed:
+    document = demand_context(
+        demand, show_identifiers=show_identifiers, show_contacts=show_contacts
+    )
     return Printed(
         pdf=_render("demand.html", "demand", document, language=language),
         number=document.number,

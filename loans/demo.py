@@ -25,7 +25,7 @@ from applications.models import Applicant, ApplicantKind, Conclusion, Stage
 from core.identifiers import check_digit
 from loans import services
 from loans.domain.dates import add_months
-from loans.models import Loan, Product
+from loans.models import Loan, PayoutSource, Product
 from loans.selectors import current_installments
 
 ONE_DAY = timedelta(days=1)
@@ -100,6 +100,8 @@ def seed_loans(*, credit_admin, accountant, committee_members) -> list[Loan]:
             application_id=application.pk,
             planned_disbursement_date=paid_out,
             contract_date=contract_date,
+            payout_account=PAYEE_ACCOUNT,
+            payout_account_source=PayoutSource.BORROWER_FILE,
             by=credit_admin,
         )
     for key in ("signed", *disbursed):
@@ -196,8 +198,7 @@ class _Demo:
         services.loan_disburse(
             loan_id=loan.pk,
             on=on,
-            channel=Loan.Channel.ACCOUNT,
-            payee_account=PAYEE_ACCOUNT,
+            channel=Loan.Channel.ACCOUNT,  # to the contract's account
             by=self.accountant,
             today=on,
         )

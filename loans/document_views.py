@@ -16,8 +16,9 @@ from collateral.documents import Printed
 from core.audit import audit
 from core.errors import DomainError
 from core.permissions import role_required
-from core.privacy import can_see_personal_data
+from core.privacy import Category, sees
 from core.roles import Role
+from core.throttling import heavy_page
 from loans import change_documents, documents
 from loans.models import Demand, Loan, Payment, ScheduleVersion
 from loans.services import payoff_quote_on
@@ -52,25 +53,30 @@ def _answer(request, printed: Printed, *, loan: Loan, language: str, target: dic
 
 
 @role_required(*CONTRACT_READERS)
+@heavy_page
 def contract_pdf(request, loan_id: int, language: str):
     _check_language(language)
     loan = get_object_or_404(
         Loan.objects.select_related("borrower", "product", "branch"), pk=loan_id
     )
     printed = documents.contract_pdf(
-        loan, language=language, show_identifiers=can_see_personal_data(request.user)
+        loan,
+        language=language,
+        show_identifiers=sees(request.user, Category.IDENTIFIER),
+        show_contacts=sees(request.user, Category.CONTACTS),
     )
     return _answer(request, printed, loan=loan, language=language, target={"document": "contract"})
 
 
 @role_required(*RECEIPT_READERS)
+@heavy_page
 def receipt_pdf(request, payment_id: int, language: str):
     _check_language(language)
     payment = get_object_or_404(
         Payment.objects.select_related("loan__borrower", "received_by"), pk=payment_id
     )
     printed = documents.receipt_pdf(
-        payment, language=language, show_identifiers=can_see_personal_data(request.user)
+        payment, language=language, show_identifiers=sees(request.user, Category.IDENTIFIER)
     )
     return _answer(
         request,
@@ -92,6 +98,7 @@ def _loan(loan_id: int) -> Loan:
 
 
 @role_required(*CONTRACT_READERS)
+@heavy_page
 def agreement_pdf(request, loan_id: int, version: int, language: str):
     _check_language(language)
     loan = _loan(loan_id)
@@ -103,7 +110,8 @@ def agreement_pdf(request, loan_id: int, version: int, language: str):
         loan,
         schedule_version,
         language=language,
-        show_identifiers=can_see_personal_data(request.user),
+        show_identifiers=sees(request.user, Category.IDENTIFIER),
+        show_contacts=sees(request.user, Category.CONTACTS),
     )
     return _answer(
         request,
@@ -115,6 +123,7 @@ def agreement_pdf(request, loan_id: int, version: int, language: str):
 
 
 @role_required(*DEMAND_READERS)
+@heavy_page
 def demand_pdf(request, demand_id: int, language: str):
     _check_language(language)
     demand = get_object_or_404(
@@ -122,7 +131,10 @@ def demand_pdf(request, demand_id: int, language: str):
         pk=demand_id,
     )
     printed = change_documents.demand_pdf(
-        demand, language=language, show_identifiers=can_see_personal_data(request.user)
+        demand,
+        language=language,
+        show_identifiers=sees(request.user, Category.IDENTIFIER),
+        show_contacts=sees(request.user, Category.CONTACTS),
     )
     return _answer(
         request,
@@ -134,6 +146,7 @@ def demand_pdf(request, demand_id: int, language: str):
 
 
 @role_required(*CONTRACT_READERS)
+@heavy_page
 def payoff_pdf(request, loan_id: int, language: str):
     _check_language(language)
     loan = _loan(loan_id)
@@ -149,7 +162,7 @@ def payoff_pdf(request, loan_id: int, language: str):
             error.message, status=error.http_status, content_type="text/plain; charset=utf-8"
         )
     printed = change_documents.payoff_pdf(
-        loan, quote, language=language, show_identifiers=can_see_personal_data(request.user)
+        loan, quote, language=language, show_identifiers=sees(request.user, Category.IDENTIFIER)
     )
     return _answer(
         request,

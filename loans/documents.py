@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from applications.models import ApplicantKind
 from collateral.documents import Party, Printed, mfo_party
 from collateral.models import CollateralItem, Guarantee, Kind, PledgeAgreement
+from core.models import OverdueStop
 from core.money import ZERO
 from core.pdf import render_pdf
 from core.privacy import mask_identifier
@@ -93,6 +94,7 @@ class ContractDocument:
     penalty_rate_daily: Decimal
     penalty_year_cap: Decimal | None
     penalty_stop_days: int | None
+    stops_all_interest: bool  # the full stop after those days (DOMAIN.md §12), else penalty only
     collateral: tuple[CollateralLine, ...]
     guarantees: tuple[GuaranteeLine, ...]
     schedule: Schedule
@@ -136,14 +138,16 @@ def _shown(identifier: str, show_identifiers: bool) -> str:
     return identifier if show_identifiers else mask_identifier(identifier)
 
 
-def _borrower(loan: Loan, *, show_identifiers: bool) -> Borrower:
+def _borrower(loan: Loan, *, show_identifiers: bool, show_contacts: bool = True) -> Borrower:
+    """``show_contacts`` off: the address and phone left out, for a role that does not see them
+    (core.privacy)."""
     applicant = loan.borrower
     return Borrower(
         name=applicant.name,
         identifier=_shown(applicant.identifier, show_identifiers),
         is_legal_entity=applicant.kind == ApplicantKind.LEGAL_ENTITY,
-        address=applicant.legal_address or applicant.actual_address,
-        phone=applicant.phone,
+        address=(applicant.legal_address or applicant.actual_address) if show_contacts else "",
+        phone=applicant.phone if show_contacts else "",
     )
 
 
@@ -202,13 +206,15 @@ def _guarantees(loan: Loan, *, show_identifiers: bool) -> tuple[GuaranteeLine, .
     )
 
 
-def contract_context(loan: Loan, *, show_identifiers: bool = True) -> ContractDocument:
+def contract_context(
+    loan: Loan, *, show_identifiers: bool = True, show_contacts: bool = True
+) -> ContractDocument:
     return ContractDocument(
         number=loan.number,
         contract_date=loan.contract_date,
         branch=loan.branch,
         mfo=mfo_party(),
-        borrower=_borrower(loan, show_identifiers=show_identifiers),
+        borrower=_borrower(loan, show_identifiers=show_identifiers, show_contacts=show_contacts),
         product=loan.product,
         purpose=Purpose(loan.purpose).label,
         amount=loan.amount,
@@ -226,6 +232,7 @@ def contract_context(loan: Loan, *, show_identifiers: bool = True) -> ContractDo
         penalty_rate_daily=loan.penalty_rate_daily,
         penalty_year_cap=loan.penalty_year_cap,
         penalty_stop_days=loan.penalty_stop_days,
+        stops_all_interest=loan.overdue_stop_scope == OverdueStop.PENALTY_AND_INTEREST,
         collateral=_collateral(loan, show_identifiers=show_identifiers),
         guarantees=_guarantees(loan, show_identifiers=show_identifiers),
         schedule=_schedule(loan),
@@ -277,8 +284,12 @@ def _render(template: str, name: str, document, *, language: str) -> bytes:
     return render_pdf(TEMPLATES + template, context, language=language)
 
 
-def contract_pdf(loan: Loan, *, language: str, show_identifiers: bool = True) -> Printed:
-    document = contract_context(loan, show_identifiers=show_identifiers)
+def contract_pdf(
+    loan: Loan, *, language: str, show_identifiers: bool = True, show_contacts: bool = True
+) -> Printed:
+    document = contract_context(
+        loan, show_identifiers=show_identifiers, show_contacts=show_contacts
+    )
     return Printed(
         pdf=_render("contract.html", "contract", document, language=language),
         number=document.number,

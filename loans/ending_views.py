@@ -48,6 +48,7 @@ from loans.forms_changes import (
     WriteOffForm,
 )
 from loans.models import Loan, Restructuring, ScheduleVersion
+from loans.payout_display import payout_context
 from loans.roles import (
     CLOSURE_ROLES,
     DEMAND_ROLES,
@@ -190,6 +191,7 @@ def refund_new(request, pk: int):
             _("%(amount)s KZT is refunded to the borrower's account.") % {"amount": refund.amount}
         ),
         anchor="refunds",
+        payout=payout_context(loan, request.user),
     )
 
 

@@ -27,7 +27,7 @@ class CalculatorForm(forms.Form):
         max_digits=9,
         decimal_places=6,
         min_value=Decimal(0),
-        max_value=Decimal(100),
+        # the upper bound is the caps' in force on the date (loans.calculator.check_rate)
     )
     term_months = forms.IntegerField(label=_("Term, months"), min_value=1, max_value=600)
     day_count = forms.ChoiceField(label=_("Day count"), choices=DayCountChoice.choices)

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Meeting
+from core.payout_accounts import normalise, validate_payout_reference
 from loans.forms_operations import DATE_INPUT, MONEY, TEXT_AREA, TIYN, PaymentForm, _today
 from loans.models import Prepayment, RepaymentMethod
 
@@ -66,7 +67,10 @@ class RestructuringRequestForm(forms.Form):
     requested_on = forms.DateField(label=_("Request date"), initial=_today, widget=DATE_INPUT)
     reason = forms.CharField(label=_("Reason for the change"), widget=TEXT_AREA)
     annual_rate = forms.DecimalField(
-        label=_("New rate, % a year"), required=False, min_value=0, max_value=100, **RATE
+        label=_("New rate, % a year"),
+        required=False,
+        min_value=0,
+        **RATE,  # at most the loan's GESV cap: the service says so beside the field
     )
     term_months = forms.IntegerField(
         label=_("Instalments from the change"), required=False, min_value=1, max_value=600
@@ -162,7 +166,16 @@ class RefundForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount, KZT"), min_value=TIYN, **MONEY)
     on = forms.DateField(label=_("Paid on"), initial=_today, widget=DATE_INPUT)
     applied_on = forms.DateField(label=_("Application date"), initial=_today, widget=DATE_INPUT)
-    account = forms.CharField(label=_("Borrower's account (IBAN)"), max_length=40)
+    account = forms.CharField(
+        label=_("Pay to another account"),
+        max_length=40,
+        required=False,
+        validators=[validate_payout_reference],
+        help_text=_(
+            "Leave empty to pay to the borrower's account under the contract. Another account "
+            "must be approved by a second person first."
+        ),
+    )
 
     def clean_account(self) -> str:
-        return "".join(self.cleaned_data["account"].split()).upper()
+        return normalise(self.cleaned_data["account"])

@@ -11,7 +11,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from loans.models import Branch, ContactRecord, Loan, Payment
+from core.payout_accounts import normalise, validate_payout_account, validate_payout_reference
+from loans.models import Branch, ContactRecord, Loan, Payment, PayoutSource
 
 TIYN = Decimal("0.01")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -24,7 +25,8 @@ def _today():
 
 
 class ContractForm(forms.Form):
-    """The contract is drawn on the decided terms; only its dates and branch are chosen here."""
+    """The contract is drawn on the decided terms; its dates, branch and payout account are
+    chosen here."""
 
     contract_date = forms.DateField(label=_("Contract date"), initial=_today, widget=DATE_INPUT)
     planned_disbursement_date = forms.DateField(
@@ -36,6 +38,24 @@ class ContractForm(forms.Form):
     branch = forms.ModelChoiceField(
         label=_("Branch"), queryset=Branch.objects.all(), empty_label=None
     )
+    payout_account = forms.CharField(
+        label=_("Payout account (IBAN) or card"),
+        max_length=40,
+        validators=[validate_payout_account],
+        help_text=_(
+            "Where the loan is paid: a Kazakhstan IBAN, or the card's full number (only its first "
+            "six and last four digits are kept)."
+        ),
+    )
+    payout_account_source = forms.ChoiceField(
+        label=_("Account taken from"),
+        choices=PayoutSource.choices,
+        initial=PayoutSource.BORROWER_FILE,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_payout_account(self) -> str:
+        return normalise(self.cleaned_data["payout_account"])
 
 
 class SignForm(forms.Form):
@@ -58,10 +78,14 @@ class DisburseForm(forms.Form):
         widget=forms.RadioSelect,
     )
     payee_account = forms.CharField(
-        label=_("Payee account (IBAN) or card"),
+        label=_("Pay to another account"),
         max_length=40,
         required=False,
-        help_text=_("The borrower's IBAN or card, or the seller's IBAN."),
+        validators=[validate_payout_reference],
+        help_text=_(
+            "Leave empty to pay to the contract's account. Another account must be approved "
+            "by a second person first."
+        ),
     )
     payee_name = forms.CharField(
         label=_("Payee"),
@@ -77,7 +101,7 @@ class DisburseForm(forms.Form):
     )
 
     def clean_payee_account(self) -> str:
-        return "".join(self.cleaned_data["payee_account"].split()).upper()
+        return normalise(self.cleaned_data["payee_account"])
 
 
 class PaymentForm(forms.Form):
@@ -132,3 +156,25 @@ class ContactForm(forms.Form):
         widget=DATE_INPUT,
         help_text=_("For a promise to pay."),
     )
+
+
+class PayoutAccountChangeForm(forms.Form):
+    """A request to pay a loan to an account other than the contract's (a second person
+    approves it)."""
+
+    account = forms.CharField(
+        label=_("Account (IBAN) or card"),
+        max_length=40,
+        validators=[validate_payout_account],
+        help_text=_("A Kazakhstan IBAN, or the card's full number (kept masked)."),
+    )
+    source = forms.ChoiceField(
+        label=_("Account taken from"),
+        choices=PayoutSource.choices,
+        initial=PayoutSource.BORROWER_FILE,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Reason"), widget=TEXT_AREA)
+
+    def clean_account(self) -> str:
+        return normalise(self.cleaned_data["account"])

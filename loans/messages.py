@@ -13,6 +13,13 @@ LIMIT_MESSAGES = {
     "method_not_allowed": _("This product allows only these methods: %(allowed)s."),
     "day_count_differs": _("This product counts days as %(product)s."),
     "gesv_above_cap": _("The GESV %(gesv)s %% is above the cap of %(cap)s %%."),
+    "rate_above_gesv_cap": _(
+        "The rate may not exceed %(cap)s %% a year: the GESV cap in force for this loan."
+    ),
+    "rate_above_daily_cap": _(
+        "A loan of at most 45 days and 45 MRP must cost under %(daily)s %% a day: "
+        "a rate under %(cap)s %% a year."
+    ),
 }
 
 

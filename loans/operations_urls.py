@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from loans import collection_views, operations_views
+from loans import collection_views, operations_views, payout_views
 
 app_name = "servicing"
 
@@ -26,6 +26,21 @@ urlpatterns = [
         name="disbursement-queue",
     ),
     path("<int:pk>/disburse/", operations_views.disburse, name="disburse"),
+    path(
+        "<int:pk>/payout-account/new/",
+        payout_views.payout_account_change_new,
+        name="payout-account-change-new",
+    ),
+    path(
+        "payout-accounts/",
+        payout_views.payout_account_changes_page,
+        name="payout-account-changes",
+    ),
+    path(
+        "payout-accounts/<int:pk>/decide/",
+        payout_views.payout_account_change_decide,
+        name="payout-account-change-decide",
+    ),
     path("<int:pk>/payments/new/", operations_views.payment_new, name="payment-new"),
     path("collection/", collection_views.collection_queue_page, name="collection-queue"),
     path("<int:pk>/contacts/new/", collection_views.contact_new, name="contact-new"),

@@ -34,6 +34,7 @@ from loans import services
 from loans.domain.ledger import Component
 from loans.forms_operations import ContractForm, DisburseForm, PaymentForm, SignForm
 from loans.models import Branch, Loan, Payment
+from loans.payout_display import payout_context
 from loans.selectors import contracts_to_draw, disbursement_queue, loan_list
 
 CONTRACT_ROLES = (Role.CREDIT_ADMINISTRATOR, Role.ADMINISTRATOR)
@@ -114,6 +115,8 @@ def contract_create(request, application_id: int):
                 planned_disbursement_date=data["planned_disbursement_date"],
                 contract_date=data["contract_date"],
                 branch_id=data["branch"].pk,
+                payout_account=data["payout_account"],
+                payout_account_source=data["payout_account_source"],
                 by=request.user,
             )
         except DomainError as exc:
@@ -202,7 +205,12 @@ def disburse(request, pk: int):
     return render(
         request,
         "loans/operations/disburse_form.html",
-        {"form": form, "loan": loan, "is_signed": loan.status == Loan.Status.SIGNED},
+        {
+            "form": form,
+            "loan": loan,
+            "is_signed": loan.status == Loan.Status.SIGNED,
+            **payout_context(loan, request.user),
+        },
         status=_status(form),
     )
 

@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from core.audit import audit
 from core.permissions import role_required
+from core.throttling import heavy_page
 from loans.forms_portfolio import PortfolioFilterForm
 from loans.portfolio_views import READ_ROLES, PortfolioRow, filtered_portfolio, portfolio_rows
 
@@ -119,6 +120,7 @@ def _filename(on: date | None, fmt: str) -> str:
 
 
 @role_required(*READ_ROLES)
+@heavy_page
 def portfolio_export(request, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise Http404

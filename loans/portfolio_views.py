@@ -28,7 +28,7 @@ from core.audit import audit
 from core.branches import visible_loans
 from core.money import ZERO
 from core.permissions import role_required
-from core.privacy import can_see_personal_data, identifier_for
+from core.privacy import Category, identifier_for, sees
 from core.roles import Role, has_role
 from loans.domain.ledger import Component, Kind
 from loans.domain.servicing import Bucket, LineState, bucket_of
@@ -252,7 +252,7 @@ def portfolio_list(request):
             "rows": list(portfolio_rows(page, request.user)),
             "totals": totals,
             "query": query.urlencode(),
-            "personal": can_see_personal_data(request.user),
+            "personal": sees(request.user, Category.IDENTIFIER),
         },
     )
 
@@ -410,7 +410,6 @@ def loan_detail(request, pk: int):
         {
             "loan": loan,
             "identifier": identifier_for(user, loan.borrower.identifier),
-            "personal": can_see_personal_data(user),
             "officer": officer_name(loan.officer),
             "position": position,
             "snapshot": snapshot,

@@ -29,3 +29,7 @@ QUOTE_ROLES = frozenset(
         Role.BRANCH_SYSTEM,
     }
 )
+# Paying to an account other than the contract's: the accountant asks, and another accountant
+# (or the administrator) approves; the requester never approves their own request (four eyes).
+PAYOUT_ACCOUNT_REQUEST_ROLES = frozenset({Role.ACCOUNTANT, Role.ADMINISTRATOR})
+PAYOUT_ACCOUNT_APPROVE_ROLES = frozenset({Role.ACCOUNTANT, Role.ADMINISTRATOR})

@@ -16,6 +16,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core.models import OVERDUE_STOP_CODES, OverdueStop
 from core.money import ZERO
 from core.regulation import Key, LoanClass, mrp, regulatory_value, regulatory_value_or_none
 from loans.domain.ledger import Component as LedgerComponent
@@ -77,11 +78,14 @@ def penalty_caps(*, on: date, to_individual: bool) -> PenaltyCaps:
     individual = LoanClass.INDIVIDUAL
     year_share = regulatory_value_or_none(Key.PENALTY_YEAR_SHARE_MAX, on=on, loan_class=individual)
     stop_days = regulatory_value_or_none(Key.PENALTY_STOP_DAYS, on=on, loan_class=individual)
+    scope = regulatory_value_or_none(Key.OVERDUE_STOP_SCOPE, on=on, loan_class=individual)
     return PenaltyCaps(
         max_daily_rate=regulatory_value(Key.PENALTY_DAILY_MAX, on=on, loan_class=individual),
         # stored in percent, as the regulation states it; the domain takes a fraction
         max_total_share_of_loan_per_contract_year=year_share / 100 if year_share else None,
         stop_after_days_overdue=int(stop_days) if stop_days else None,
+        # DOMAIN.md §12's default, the full stop, unless the table says otherwise
+        stop_scope=OVERDUE_STOP_CODES.get(scope, OverdueStop.PENALTY_AND_INTEREST).value,
     )
 
 
@@ -122,21 +126,49 @@ def current_installments(loan: Loan):
 
 def schedule_totals(loan: Loan, *, on: date) -> ScheduleTotals:
     """Cumulative scheduled amounts on ``on`` (DOMAIN.md §6: due, and late after grace)."""
-    lines = list(
+    lines = (
         current_installments(loan)
         .filter(due_date__lte=on)
-        .values("due_date", "grace_date", "cumulative_principal", "cumulative_interest")
+        .values(
+            "due_date",
+            "grace_date",
+            "cumulative_principal",
+            "cumulative_interest",
+            "cumulative_interest_waived",
+        )
     )
+    return schedule_totals_of(list(lines), on=on)
+
+
+def schedule_totals_of(lines: list[dict], *, on: date) -> ScheduleTotals:
+    """``schedule_totals`` of the current schedule's lines (dicts, by number), in memory."""
+    lines = [line for line in lines if line["due_date"] <= on]
     if not lines:
         return ScheduleTotals()
     due, late = lines[-1], [line for line in lines if line["grace_date"] < on]
     return ScheduleTotals(
         principal_due=due["cumulative_principal"],
-        interest_due=due["cumulative_interest"],
+        interest_due=_charged(due),
         principal_late=late[-1]["cumulative_principal"] if late else ZERO,
-        interest_late=late[-1]["cumulative_interest"] if late else ZERO,
+        interest_late=_charged(late[-1]) if late else ZERO,
         last_due_date=due["due_date"],
     )
+
+
+def _charged(line: dict) -> Decimal:
+    """The scheduled interest charged through a line: less what the full stop waived."""
+    return line["cumulative_interest"] - line["cumulative_interest_waived"]
+
+
+def interest_waived_by_line(lines) -> list[Decimal]:
+    """Each line's own scheduled interest waived by the full stop after days overdue (the
+    lines keep cumulative totals, set as they fall due: a line not yet due waives nothing)."""
+    waived, before = [], ZERO
+    for line in lines:
+        through = max(before, line.cumulative_interest_waived)
+        waived.append(through - before)
+        before = through
+    return waived
 
 
 def last_closed_date() -> date | None:
@@ -234,10 +266,13 @@ def schedule_with_progress(loan: Loan, *, on: date):
     scheduled_interest_paid = min(
         position.interest_repaid, schedule_totals(loan, on=on).interest_due
     )
+    waived = interest_waived_by_line(lines)
     progress = schedule_progress(
         [
-            ScheduleLine(line.number, line.due_date, line.grace_date, line.principal, line.interest)
-            for line in lines
+            ScheduleLine(
+                line.number, line.due_date, line.grace_date, line.principal, line.interest - less
+            )
+            for line, less in zip(lines, waived, strict=True)
         ],
         position.principal_repaid,
         scheduled_interest_paid,

@@ -9,6 +9,7 @@ from core.forms import add_domain_error
 from core.pdf import render_pdf
 from core.permissions import role_required
 from core.roles import Role
+from core.throttling import heavy_page
 from loans.calculator import calculate
 from loans.charts import HEIGHT, WIDTH, principal_interest_bars
 from loans.domain.schedule import Method
@@ -64,10 +65,12 @@ def calculator(request):
             "chart_height": HEIGHT,
             "document_languages": DOCUMENT_LANGUAGES,
         },
+        status=400 if form.errors else 200,  # refused terms, shown beside their fields
     )
 
 
 @role_required(*CALCULATOR_ROLES)
+@heavy_page
 def calculator_pdf(request, method: str, language: str):
     """The draft schedule the rules oblige the MFO to show the applicant before the contract."""
     if method not in COMPARED_METHODS or language not in DOCUMENT_LANGUAGES:
@@ -75,7 +78,12 @@ def calculator_pdf(request, method: str, language: str):
     form = CalculatorForm(request.GET)
     calculations = _calculations(form)
     if calculations is None:
-        raise Http404
+        # refused terms print nothing; the calculator page shows why beside each field
+        return HttpResponse(
+            "\n".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     calculation = calculations[Method(method)]
     pdf = render_pdf(
         "loans/schedule_pdf.html",

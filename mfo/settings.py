@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.error_pages.DomainErrorPageMiddleware",  # a refused rule on a page: 400, not 500
 ]
 
 ROOT_URLCONF = "mfo.urls"
@@ -120,11 +121,27 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Failed-login throttling: 5 failures for a username from an address lock it for 15 minutes.
+# Failed-login throttling: 5 failures for a username from a client address lock that pair for
+# 15 minutes from the 5th failure; attempts during the lock do not extend it (README, Security).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+# The client's address (axes through django-ipware). TRUSTED_PROXY_COUNT is how many proxies in
+# front of the app each append the address they were reached from to X-Forwarded-For: 0 reads
+# only the socket's REMOTE_ADDR and never the header; N reads the header's N-th entry from the
+# right, the one the outermost trusted proxy wrote, so whatever a client puts left of it is
+# ignored. ipware counts only the proxies listed in the header (the last one is REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+AXES_IPWARE_PROXY_COUNT = max(TRUSTED_PROXY_COUNT - 1, 0)
+AXES_IPWARE_PROXY_ORDER = "left-most"
+IPWARE_STRICT = False  # a malformed entry a client wrote left of the proxies' does not void them
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
@@ -221,12 +238,25 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
+    # DRF's parsers, with JSON numbers read as Decimal: an amount is never rounded by a float
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.DecimalJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_ANON_RATE", default="60/min"),
+        "user": env.str("API_USER_RATE", default="600/min"),
+    },
+    # the anonymous rate counts per client address read as the login lockout reads it
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
 }
+# Pages that build a PDF or a spreadsheet, per user (core/throttling.py): 429 past the rate.
+HEAVY_PAGE_RATE = env.str("HEAVY_PAGE_RATE", default="10/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "MFO back office API",
     "DESCRIPTION": "Lending back office of a microfinance organisation, for branch systems.",
@@ -240,6 +270,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # one name for a choice set used by fields of different names
+    "ENUM_NAME_OVERRIDES": {"PayoutSourceEnum": "loans.models.loans.PayoutSource"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.document_errors",  # the errors every operation can give

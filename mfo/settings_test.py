@@ -16,6 +16,7 @@ from mfo.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []  # noqa: F405
+HEAVY_PAGE_RATE = None  # the throttling tests set their own rate
 
 # One test database per run, so that runs side by side (developers, CI) never share one.
 DATABASES["default"]["TEST"] = {"NAME": f"test_mfo_{os.getpid()}"}  # noqa: F405

@@ -26,6 +26,7 @@ from core.audit import audit
 from core.permissions import role_required
 from core.privacy import identifier_for
 from core.roles import Role
+from core.throttling import heavy_page
 from loans.forms_portfolio import BUCKET_LABELS
 from loans.models import Loan
 from prudential.figures import (
@@ -399,6 +400,7 @@ def figures_workbook(figures: PortfolioFigures, user) -> bytes:
 
 
 @role_required(*ROLES)
+@heavy_page
 def figures_export(request):
     form = FiguresForm(request.GET or None)
     on, days = _chosen(form)

@@ -25,7 +25,9 @@ from openpyxl.cell import WriteOnlyCell
 from core.audit import audit
 from core.errors import DomainError
 from core.permissions import role_required
+from core.regulation import Key, LoanClass, overdue_stop_rules, regulatory_value_or_none
 from core.roles import Role
+from core.throttling import heavy_page
 from prudential import documents, services
 from prudential.forms import (
     K1RunForm,
@@ -208,6 +210,7 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 
 @risk_only
+@heavy_page
 def k1_loans_export(request, on: str):
     run = get_object_or_404(K1Run, on=_day_or_404(on))
     header = [
@@ -243,6 +246,7 @@ def k1_loans_export(request, on: str):
 
 
 @risk_only
+@heavy_page
 def k1_runs_export(request):
     header = [
         _("Date"),
@@ -293,6 +297,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 
 
 @risk_only
+@heavy_page
 def k1_report_pdf(request, on: str, language: str):
     run = get_object_or_404(K1Run, on=_day_or_404(on), status=K1Run.Status.DONE)
     content = documents.k1_report_pdf(run, language=_language_or_404(language))
@@ -426,6 +431,7 @@ def plan_action(request, pk: int, action: str):
 
 
 @risk_only
+@heavy_page
 def plan_pdf(request, pk: int, language: str):
     plan = _open_plan(pk)
     content = documents.plan_pdf(plan, language=_language_or_404(language))
@@ -482,6 +488,7 @@ def notice_send(request, pk: int):
 
 
 @risk_only
+@heavy_page
 def notice_pdf(request, pk: int, language: str):
     notice = _open_notice(pk)
     content = documents.notice_pdf(notice, language=_language_or_404(language))
@@ -509,9 +516,19 @@ def risk_settings_edit(request):
     else:
         form = RiskSettingsForm(instance=current)
     status = 400 if form.is_bound and form.errors else 200
-    return render(
-        request, "prudential/settings.html", {"form": form, "current": current}, status=status
-    )
+    today = timezone.localdate()
+    rules = overdue_stop_rules()
+    context = {
+        "form": form,
+        "current": current,
+        # set by regulation, edited by an administrator: shown here, read only
+        "stop_days": regulatory_value_or_none(
+            Key.PENALTY_STOP_DAYS, on=today, loan_class=LoanClass.INDIVIDUAL
+        ),
+        "stop_rules": rules,
+        "stop_in_force": next((rule for rule in rules if rule.effective_from <= today), None),
+    }
+    return render(request, "prudential/settings.html", context, status=status)
 
 
 # --- the risk manager's home page queues ----------------------------------------------------------

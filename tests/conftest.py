@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from core.branches import ALL_BRANCHES_GROUP
 from core.roles import Role
 
 # An applicant, applications at any stage, a complete package: shared by the app test suites.
@@ -22,14 +23,27 @@ def _english_outside_requests():
 
 @pytest.fixture
 def make_user(db, django_user_model):
-    """``make_user(Role.RISK_MANAGER)`` -> a saved user in that role's group."""
+    """``make_user(Role.RISK_MANAGER)`` -> a saved user in that role's group.
+
+    A branch-system user is the head office's integration, with the all-branches grant
+    (``create_branch_token --all-branches``), unless ``all_branches=False``: an integration
+    with no branch and no grant sees nothing (``core.branches``)."""
     counter = iter(range(1, 10_000))
 
-    def make(*roles: Role, username: str | None = None, password: str = "pw-Secret-123"):
+    def make(
+        *roles: Role,
+        username: str | None = None,
+        password: str = "pw-Secret-123",
+        all_branches: bool = True,
+    ):
         user = django_user_model.objects.create_user(
             username=username or f"user{next(counter)}", password=password
         )
-        user.groups.set(Group.objects.filter(name__in=[role.value for role in roles]))
+        names = [role.value for role in roles]
+        if Role.BRANCH_SYSTEM in roles and all_branches:
+            names.append(ALL_BRANCHES_GROUP)
+            Group.objects.get_or_create(name=ALL_BRANCHES_GROUP)
+        user.groups.set(Group.objects.filter(name__in=names))
         return user
 
     return make
@@ -72,6 +86,7 @@ def reference_data(db):
         ("core.migrations.0004_seed_regulatory_values", "seed"),
         ("core.migrations.0006_collector_role", "create_group"),
         ("core.migrations.0007_retention_key", "seed_retention"),
+        ("core.migrations.0008_overdue_stop_scope", "seed_overdue_stop_scope"),
         ("loans.migrations.0005_ledger_immutable_head_office", "head_office"),
         ("collateral.migrations.0002_collateral_types", "seed"),  # liquidity coefficients
     ):

@@ -29,9 +29,14 @@ from applications.models import (
     Stage,
 )
 from applications.selectors import next_stages
+from core.api.privacy import (
+    PersonalCharField,
+    PersonalDateField,
+    PersonalDecimalField,
+    PersonalEmailField,
+)
 from core.identifiers import validate_bin, validate_iin
-from core.privacy import identifier_for
-from core.roles import Role, has_role
+from core.privacy import Category, identifier_for
 from loans.models import Branch, Product, Purpose, RepaymentMethod
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -53,9 +58,7 @@ def identifier_shown(user, applicant: Applicant, value: str) -> str:
     """
     if not value:
         return ""
-    if has_role(user, {Role.BRANCH_SYSTEM}) and applicant.created_by_id == user.pk:
-        return value
-    return identifier_for(user, value)
+    return identifier_for(user, value, registered_by_id=applicant.created_by_id)
 
 
 # --- applicants -----------------------------------------------------------------------------
@@ -141,8 +144,21 @@ class ApplicantSerializer(serializers.ModelSerializer):
     bin = serializers.SerializerMethodField(help_text="Masked for roles without need-to-know.")
     region = choice_code(Region)
     representatives = RepresentativeSerializer(many=True, read_only=True)
-    # declared: a read-only model field loses `allow_blank`, and the schema said "an e-mail"
-    email = serializers.EmailField(allow_blank=True, read_only=True)
+    # personal data: as core.privacy shows it to the request's user, as the applicant page does
+    birth_date = PersonalDateField(category=Category.BIRTH_DATE, registered_by="created_by_id")
+    phone = PersonalCharField(category=Category.CONTACTS, registered_by="created_by_id")
+    # declared with `allow_blank`: the schema says "an e-mail" that may be empty
+    email = PersonalEmailField(
+        allow_blank=True, category=Category.CONTACTS, registered_by="created_by_id"
+    )
+    legal_address = PersonalCharField(category=Category.CONTACTS, registered_by="created_by_id")
+    actual_address = PersonalCharField(category=Category.CONTACTS, registered_by="created_by_id")
+    monthly_income = PersonalDecimalField(
+        **MONEY, category=Category.INCOME, registered_by="created_by_id"
+    )
+    existing_monthly_payments = PersonalDecimalField(
+        **MONEY, category=Category.INCOME, registered_by="created_by_id"
+    )
 
     class Meta:
         model = Applicant
@@ -244,6 +260,13 @@ class ChecklistDocumentSerializer(serializers.ModelSerializer):
 
 
 class DebtBurdenSerializer(serializers.ModelSerializer):
+    monthly_income = PersonalDecimalField(
+        **MONEY, category=Category.INCOME, registered_by="application.applicant.created_by_id"
+    )
+    existing_payments = PersonalDecimalField(
+        **MONEY, category=Category.INCOME, registered_by="application.applicant.created_by_id"
+    )
+
     class Meta:
         model = DebtBurdenAssessment
         fields = [

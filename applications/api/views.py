@@ -40,7 +40,7 @@ from applications.selectors import (
 )
 from core.api.schema import error_response
 from core.branches import require_visible, visible_applicants, visible_applications
-from core.privacy import can_see_personal_data
+from core.privacy import Category, can_see_personal_data, sees
 from core.roles import Role
 
 READ_ROLES = frozenset(
@@ -100,13 +100,17 @@ class ApplicantViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             applicant_list(
                 search=self.request.query_params.get("search", ""),
                 exact_identifiers=not can_see_personal_data(self.request.user),
+                by_phone=sees(self.request.user, Category.CONTACTS),
             ),
         ).prefetch_related("representatives")
 
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "search", str, description="IIN or BIN (its first digits), name, or phone."
+                "search",
+                str,
+                description="IIN or BIN (its first digits; the whole number for roles that see "
+                "it masked), name, or phone (for roles that see phones).",
             )
         ],
         responses={200: ApplicantSerializer(many=True), 403: READ_ERRORS[403]},
@@ -136,10 +140,19 @@ class ApplicantViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=ApplicantInputSerializer,
-        responses={200: ApplicantSerializer, **WRITE_ERRORS, 404: READ_ERRORS[404]},
+        responses={
+            200: ApplicantSerializer,
+            **WRITE_ERRORS,
+            404: READ_ERRORS[404],
+            409: error_response(
+                "The IIN/BIN, name or date of birth of a party to a signed contract is fixed "
+                "(`identity_fixed`, `errors` names the field): request an identity correction."
+            ),
+        },
     )
     def partial_update(self, request, pk=None):
-        """Change some of an applicant's data."""
+        """Change some of an applicant's data; a party to a signed contract keeps its identity
+        (`/identity-corrections/` corrects it with a second person's approval)."""
         applicant = self.get_object()
         data = ApplicantInputSerializer(applicant, data=request.data, partial=True)
         data.is_valid(raise_exception=True)

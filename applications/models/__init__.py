@@ -16,8 +16,10 @@ from applications.models.applications import (
     Stage,
 )
 from applications.models.committee import AgendaItem, ConflictDeclaration, Decision, Meeting, Vote
+from applications.models.identity import IDENTITY_FIELDS, IdentityCorrection
 
 __all__ = [
+    "IDENTITY_FIELDS",
     "AgendaItem",
     "Applicant",
     "ApplicantKind",
@@ -28,6 +30,7 @@ __all__ = [
     "DebtBurdenAssessment",
     "Decision",
     "DocumentType",
+    "IdentityCorrection",
     "LendingPolicy",
     "Meeting",
     "RefusalGround",

@@ -32,8 +32,8 @@ from collateral.models import (
     TitleDocument,
 )
 from collateral.selectors import item_reasons
-from core.privacy import identifier_for
-from core.roles import Role, has_role
+from core.api.privacy import PersonalCharField
+from core.privacy import Category, identifier_for
 
 VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
 COVERAGE = {"max_digits": 10, "decimal_places": 4}
@@ -54,9 +54,7 @@ def shown_to(user, value: str, *, registered_by_id: int | None) -> str:
     """An identifier the request's user gave in full; otherwise masked by role."""
     if not value:
         return ""
-    if has_role(user, {Role.BRANCH_SYSTEM}) and registered_by_id == user.pk:
-        return value
-    return identifier_for(user, value)
+    return identifier_for(user, value, registered_by_id=registered_by_id)
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -393,6 +391,12 @@ class CollateralItemDetailSerializer(CollateralItemSummarySerializer):
     """The item with its pledgor, documents, valuations, pledge, insurance and monitoring."""
 
     region = choice_code(Region)
+    # where the item is and its registry numbers lead to its owner: as the item page shows them
+    cadastral_number = PersonalCharField(
+        category=Category.PROPERTY, registered_by="registered_by_id"
+    )
+    address = PersonalCharField(category=Category.PROPERTY, registered_by="registered_by_id")
+    vin = PersonalCharField(category=Category.PROPERTY, registered_by="registered_by_id")
     not_pledgeable = choice_code(NotPledgeableCategory)
     registered_by = serializers.CharField(source="registered_by.username", read_only=True)
     pledgor = serializers.SerializerMethodField()

@@ -10,6 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.api.throttling import throttle_unauthenticated
 from core.errors import DomainError
 
 
@@ -35,6 +36,7 @@ def _as_field_errors(detail, prefix: str = "") -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
+    exc = throttle_unauthenticated(exc, context)
     if isinstance(exc, DomainError):
         body = {"detail": exc.message, "code": exc.code, "errors": exc.as_dict()}
         return Response(body, status=exc.http_status)

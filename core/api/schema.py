@@ -30,6 +30,8 @@ IMPLICIT_ERRORS = {
     "403": "Your role does not allow this.",
     "404": "No such object (or not one you may see).",
     "415": "The body is not in a media type the operation reads.",
+    "429": "Too many requests (anonymous ones counted per address): retry after `Retry-After` "
+    "seconds.",
 }
 API_ERROR_SCHEMA = {
     "type": "object",
@@ -48,7 +50,7 @@ API_ERROR_SCHEMA = {
 
 
 def _implicit_errors(path: str, operation: dict) -> list[str]:
-    codes = ["401", "403"]
+    codes = ["401", "403", "429"]
     if "{" in path:
         codes.append("404")
     queried = any(parameter["in"] == "query" for parameter in operation.get("parameters", []))

@@ -13,8 +13,8 @@ from rest_framework import serializers
 
 from applications.api.serializers import MONEY, choice_code
 from applications.models import Meeting
-from core.privacy import can_see_personal_data, mask_identifier
-from core.roles import has_role
+from core.payout_accounts import normalise, validate_payout_reference
+from core.privacy import Category, shown
 from loans.api.servicing_serializers import PAYMENT_CHANNELS, TIYN, money
 from loans.models import (
     Demand,
@@ -26,7 +26,6 @@ from loans.models import (
     ScheduleVersion,
     WriteOff,
 )
-from loans.roles import REFUND_ROLES
 from loans.selectors import version_lines
 
 RATE = {"max_digits": 9, "decimal_places": 6}
@@ -163,7 +162,18 @@ class RefundInputSerializer(serializers.Serializer):
     )
     on = serializers.DateField(help_text="Paid on: from the closure to today.")
     applied_on = serializers.DateField(help_text="The borrower's application: on or before `on`.")
-    account = serializers.CharField(max_length=40, help_text="The borrower's IBAN.")
+    account = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_payout_reference],
+        help_text="Left out: the contract's payout account if it is the borrower's. Another "
+        "account must match an approved payout account change, else 400 naming `account`.",
+    )
+
+    def validate_account(self, value: str) -> str:
+        return normalise(value)
 
 
 # --- outputs: quotes and schedules ----------------------------------------------------------
@@ -359,7 +369,5 @@ class RefundSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_account(self, refund: Refund) -> str:
-        user = self.context["request"].user
-        if can_see_personal_data(user) or has_role(user, REFUND_ROLES):
-            return refund.account
-        return mask_identifier(refund.account)
+        # core.privacy: in clear to the accountant who pays the refund, masked for the others
+        return shown(self.context["request"].user, Category.ACCOUNT, refund.account)

@@ -79,7 +79,10 @@ LOAN_ERRORS = {**WRITE_ERRORS, 404: READ_ERRORS[404]}
 QUOTE_ERRORS = {
     **READ_ERRORS,
     400: error_response("A date that is invalid or already closed for the loan: `errors.on`."),
-    409: error_response(f"The loan is not disbursed, or {CLOSED}: `errors.loan`."),
+    409: error_response(
+        f"The loan is not disbursed, or {CLOSED}: `errors.loan`; or the daily close is "
+        "running (`close_running`, `errors.on`): ask again when it finishes."
+    ),
 }
 PREVIEW_ERRORS = {
     **LOAN_ERRORS,
@@ -88,7 +91,8 @@ PREVIEW_ERRORS = {
         "whole principal, a payment that would grow): `errors` names the field."
     ),
     409: error_response(
-        f"The loan is not disbursed, {CLOSED}, or its schedule is out of step: `errors.loan`."
+        f"The loan is not disbursed, {CLOSED}, or its schedule is out of step: `errors.loan`; "
+        "or the daily close is running (`close_running`, `errors.on`)."
     ),
 }
 PREPAYMENT_ERRORS = {
@@ -119,6 +123,10 @@ RESTRUCTURING_PREVIEW_ERRORS = {
     400: error_response(
         "An invalid date (`errors.on`), or new terms the rules refuse (a grace not shorter than "
         "the term, a GESV above the cap): `errors` names the field."
+    ),
+    409: error_response(
+        f"The loan is not disbursed, or {CLOSED}: `errors.loan`; or the daily close is "
+        "running (`close_running`, `errors.on`)."
     ),
 }
 AGENDA_ERRORS = {

@@ -22,7 +22,12 @@ class CashFlowSerializer(serializers.Serializer):
 class ScheduleRequestSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=TIYN)
     annual_rate = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=Decimal(0), max_value=Decimal(100)
+        max_digits=9,
+        decimal_places=6,
+        min_value=Decimal(0),
+        help_text="% a year; at most the highest rate the caps in force on the disbursement "
+        "date allow a loan of this class (its GESV cap; loans up to 45 days and 45 MRP: "
+        "also under the daily cap).",
     )
     term_months = serializers.IntegerField(min_value=1, max_value=600)
     method = serializers.ChoiceField(choices=[m.value for m in CALCULATOR_METHODS])

@@ -15,8 +15,9 @@ from rest_framework import serializers
 
 from applications.api.serializers import MONEY, choice_code, identifier_shown
 from applications.models import Application
-from core.privacy import can_see_personal_data, mask_identifier
-from core.roles import Role, has_role
+from core.models import OverdueStop
+from core.payout_accounts import normalise, validate_payout_account, validate_payout_reference
+from core.privacy import Category, shown
 from loans.domain.ledger import Component, Kind
 from loans.domain.servicing import Bucket, LineState, bucket_of
 from loans.models import (
@@ -28,6 +29,7 @@ from loans.models import (
     Loan,
     LoanSnapshot,
     Payment,
+    PayoutSource,
     Purpose,
     RepaymentMethod,
 )
@@ -36,8 +38,6 @@ from loans.selectors import latest_snapshot, loan_position
 TIYN = Decimal("0.01")
 # Money is taken at the API only in cash or by transfer; ``transfer`` is the system's own move.
 PAYMENT_CHANNELS = [Payment.Channel.CASH, Payment.Channel.BANK_TRANSFER]
-# Besides the roles that see personal data, the accountant pays the money out to this account.
-PAYEE_ROLES = frozenset({Role.ACCOUNTANT})
 
 
 def enum_code(enum: type[StrEnum], **kwargs) -> serializers.CharField:
@@ -86,6 +86,18 @@ class LoanCreateSerializer(serializers.Serializer):
         queryset=Branch.objects.all(), required=False, help_text="Left out: the first branch."
     )
     contract_date = serializers.DateField(required=False, help_text="Left out: today.")
+    payout_account = serializers.CharField(
+        max_length=40,
+        validators=[validate_payout_account],
+        help_text="Where the loan is paid: a Kazakhstan IBAN (ISO 13616, 20 characters), or a "
+        "card's full number, Luhn-checked and kept masked (first 6 and last 4 digits).",
+    )
+    payout_account_source = serializers.ChoiceField(
+        choices=PayoutSource.choices, help_text="The document the account was taken from."
+    )
+
+    def validate_payout_account(self, value: str) -> str:
+        return normalise(value)
 
 
 class LoanSignSerializer(serializers.Serializer):
@@ -98,10 +110,22 @@ class LoanDisburseSerializer(serializers.Serializer):
     payee_name = serializers.CharField(
         max_length=300, required=False, allow_blank=True, default="", help_text="Third party."
     )
-    payee_account = serializers.CharField(max_length=40, help_text="IBAN or card number.")
+    payee_account = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_payout_reference],
+        help_text="Left out: the contract's payout account. Another account (an IBAN, a card's "
+        "full number, or the masked card as approved) must match an approved payout account "
+        "change, else 400 naming `payee_account`.",
+    )
     payee_purpose = serializers.CharField(
         max_length=300, required=False, allow_blank=True, default="", help_text="Third party."
     )
+
+    def validate_payee_account(self, value: str) -> str:
+        return normalise(value)
 
 
 class PaymentInputSerializer(serializers.Serializer):
@@ -230,9 +254,16 @@ class LoanDetailSerializer(BorrowerFieldsMixin, serializers.ModelSerializer):
     method = choice_code(RepaymentMethod)
     day_count = choice_code(DayCount)
     disbursement_channel = choice_code(Loan.Channel)
+    # what stops after penalty_stop_days overdue (DOMAIN.md §12); empty where no stop applies
+    overdue_stop_scope = choice_code(OverdueStop)
     payee_account = serializers.SerializerMethodField(
         help_text="Masked for roles that neither pay out nor have need-to-know."
     )
+    payout_account = serializers.SerializerMethodField(
+        help_text="The contract's payout account (a card masked); masked for roles that "
+        "neither pay out nor have need-to-know."
+    )
+    payout_account_source = choice_code(PayoutSource)
     balances = serializers.SerializerMethodField()
     latest_snapshot = serializers.SerializerMethodField(
         help_text="The loan's latest daily snapshot; null before the first."
@@ -245,18 +276,21 @@ class LoanDetailSerializer(BorrowerFieldsMixin, serializers.ModelSerializer):
             "product", "product_code", "branch", "branch_code", "officer", "officer_username",
             "status", "purpose", "amount", "annual_rate", "term_months", "method",
             "grace_months", "day_count", "payment_multiple", "penalty_rate_daily",
-            "penalty_year_cap", "penalty_stop_days", "gesv", "gesv_cap", "contract_date",
+            "penalty_year_cap", "penalty_stop_days", "overdue_stop_scope", "gesv", "gesv_cap",
+            "contract_date",
             "planned_disbursement_date", "signed_on", "disbursed_on", "disbursement_channel",
-            "payee_name", "payee_account", "payee_purpose", "schedule_version",
+            "payee_name", "payee_account", "payee_purpose", "payout_account",
+            "payout_account_source", "schedule_version",
             "acceleration_flagged_on", "closed_on", "balances", "latest_snapshot",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_payee_account(self, loan: Loan) -> str:
-        user = self.context["request"].user
-        if not loan.payee_account or can_see_personal_data(user) or has_role(user, PAYEE_ROLES):
-            return loan.payee_account
-        return mask_identifier(loan.payee_account)
+        # core.privacy: in clear to the accountant who pays it out, masked for the other roles
+        return shown(self.context["request"].user, Category.ACCOUNT, loan.payee_account)
+
+    def get_payout_account(self, loan: Loan) -> str:
+        return shown(self.context["request"].user, Category.ACCOUNT, loan.payout_account)
 
     @extend_schema_field(BalancesSerializer)
     def get_balances(self, loan: Loan):

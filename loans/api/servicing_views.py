@@ -276,6 +276,8 @@ class LoanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             planned_disbursement_date=fields["planned_disbursement_date"],
             branch_id=branch.pk if branch else None,
             contract_date=fields.get("contract_date"),
+            payout_account=fields["payout_account"],
+            payout_account_source=fields["payout_account_source"],
             by=request.user,
         )
         return self._answer(loan.pk, status.HTTP_201_CREATED)

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from loans.api.changes_views import LoanChangesViewSet, RestructuringViewSet, WriteOffViewSet
+from loans.api.payout_views import LoanPayoutAccountViewSet, PayoutAccountChangeViewSet
 from loans.api.servicing_views import DayCloseViewSet, LoanViewSet
 from loans.api.views import GesvCalculatorView, ScheduleCalculatorView
 
@@ -14,6 +15,10 @@ router.register("day-closes", DayCloseViewSet, basename="api-day-close")
 router.register("loans", LoanChangesViewSet, basename="api-loan-changes")
 router.register("restructurings", RestructuringViewSet, basename="api-restructuring")
 router.register("write-offs", WriteOffViewSet, basename="api-write-off")
+router.register("loans", LoanPayoutAccountViewSet, basename="api-loan-payout")
+router.register(
+    "payout-account-changes", PayoutAccountChangeViewSet, basename="api-payout-account-change"
+)
 
 urlpatterns = [
     path("calculator/schedule/", ScheduleCalculatorView.as_view(), name="api-calculator-schedule"),

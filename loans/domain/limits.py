@@ -76,3 +76,27 @@ def gesv_violation(gesv: Decimal, cap: Decimal) -> LimitViolation | None:
     if gesv > cap:
         return LimitViolation("gesv", "gesv_above_cap", {"gesv": gesv, "cap": cap})
     return None
+
+
+def rate_violation(
+    annual_rate: Decimal, *, gesv_cap: Decimal, daily_cap: Decimal | None, year_days: int
+) -> LimitViolation | None:
+    """A rate no loan of its class may carry, whatever its schedule (DOMAIN.md §12).
+
+    Above the class's GESV cap: at such rates a schedule's GESV is above its nominal rate
+    (compounding), so it would exceed the cap. Where the class also has a daily cap (loans up to
+    45 days and 45 MRP: under 0.3 % a day), the rate over the days of the year must stay under it.
+    """
+    if annual_rate > gesv_cap:
+        return LimitViolation("annual_rate", "rate_above_gesv_cap", {"cap": _plain(gesv_cap)})
+    if daily_cap is not None and annual_rate >= daily_cap * year_days:
+        return LimitViolation(
+            "annual_rate",
+            "rate_above_daily_cap",
+            {"daily": _plain(daily_cap), "cap": _plain(daily_cap * year_days)},
+        )
+    return None
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"

@@ -40,6 +40,8 @@ class PenaltyCaps:
     max_total_share_of_loan_per_contract_year: Decimal | None = None  # e.g. Decimal("0.10")
     # No accrual on any item after this many consecutive days overdue of any one item.
     stop_after_days_overdue: int | None = None
+    # What that stop covers in the daily close: "penalty" or "penalty_and_interest".
+    stop_scope: str = "penalty_and_interest"
 
 
 NO_CAPS = PenaltyCaps()

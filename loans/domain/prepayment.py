@@ -14,9 +14,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from core.money import ZERO, to_tiyn
-from loans.domain.daycount import DayCount
+from loans.domain.daycount import DayCount, days_between
 from loans.domain.errors import InvalidPrepayment
-from loans.domain.interest import accrued_interest
+from loans.domain.interest import accrued_interest, period_interest
 from loans.domain.schedule import (
     Installment,
     Method,
@@ -24,6 +24,7 @@ from loans.domain.schedule import (
     repaid_before_last,
     schedule_over,
 )
+from loans.domain.servicing import interest_waived
 
 MIN_SCHEDULED_PAYMENTS = 3  # seed 004 ch.7 §4 p.3
 
@@ -51,6 +52,8 @@ class PayoffQuote:
     overdue: Decimal
     penalties: Decimal
     held: Decimal = ZERO  # the borrower's money already with the MFO
+    # interest to the day not charged: the full stop after days overdue (DOMAIN.md §12)
+    interest_waived: Decimal = ZERO
 
     @property
     def total(self) -> Decimal:
@@ -129,12 +132,15 @@ def payoff_quote(
     overdue: Decimal = ZERO,
     penalties: Decimal = ZERO,
     held: Decimal = ZERO,
+    stopped_days: int = 0,
 ) -> PayoffQuote:
     """What closes the loan on ``on``; the posting of a full prepayment calls this too.
 
     ``interest_from`` is the date interest was last settled (the last due date paid, or the
     disbursement). ``overdue``: amounts already due and unpaid, with the interest accrued on
-    overdue principal (DOMAIN.md §8); ``penalties``: as computed by ``penalty_owed``.
+    overdue principal (DOMAIN.md §8); ``penalties``: as computed by ``penalty_owed``;
+    ``stopped_days``: days since ``interest_from`` on which no interest accrued (the full stop
+    after days overdue, DOMAIN.md §12).
     """
     if on < interest_from:
         raise InvalidPrepayment(
@@ -154,8 +160,13 @@ def payoff_quote(
                 field=field,
                 code="invalid_amount",
             )
-    interest = accrued_interest(principal_outstanding, annual_rate, interest_from, on, day_count)
-    return PayoffQuote(on, principal_outstanding, interest, overdue, penalties, held)
+    days = days_between(interest_from, on, day_count)
+    # the same rule as the close's for an instalment falling due on ``on``
+    scheduled = period_interest(principal_outstanding, annual_rate, days, day_count)
+    waived = interest_waived(scheduled, days, stopped_days)
+    return PayoffQuote(
+        on, principal_outstanding, scheduled - waived, overdue, penalties, held, waived
+    )
 
 
 def payoff_quote_for_schedule(

@@ -97,6 +97,14 @@ def late_amounts(position: Position, totals: ScheduleTotals) -> tuple[Decimal, D
     return principal, interest
 
 
+class StopScope(StrEnum):
+    """What the legal stop after N consecutive days overdue stops (DOMAIN.md §12): a dated
+    regulatory choice between two readings of the Law, fixed in the contract."""
+
+    PENALTY = "penalty"  # penalties only; interest of every kind goes on
+    PENALTY_AND_INTEREST = "penalty_and_interest"  # penalties and all interest, scheduled too
+
+
 @dataclass(frozen=True)
 class AccrualTerms:
     """What a loan's daily accrual depends on, fixed by its contract."""
@@ -105,8 +113,35 @@ class AccrualTerms:
     day_count: DayCount
     penalty_rate: Decimal  # percent of the late amount a day, after the legal daily cap
     penalty_year_cap: Decimal | None  # penalty per contract year, KZT; None: no cap
-    stop_after_days: int | None  # no penalty or overdue interest past this many days late
+    stop_after_days: int | None  # past this many days late the stop below applies
     start: date  # the disbursement date: contract years count from it
+    stop_scope: StopScope = StopScope.PENALTY_AND_INTEREST
+
+
+def accrual_stopped(terms: AccrualTerms, on: date, late_since: date | None) -> bool:
+    """Whether day ``on`` is past the legal number of consecutive days overdue."""
+    return (
+        terms.stop_after_days is not None
+        and late_since is not None
+        and (on - late_since).days > terms.stop_after_days
+    )
+
+
+def interest_stopped(terms: AccrualTerms, on: date, late_since: date | None) -> bool:
+    """Whether no interest of any kind accrues on ``on`` (the full-stop reading)."""
+    return terms.stop_scope is StopScope.PENALTY_AND_INTEREST and accrual_stopped(
+        terms, on, late_since
+    )
+
+
+def interest_waived(line_interest: Decimal, line_days: int, stopped_days: int) -> Decimal:
+    """The part of an instalment's scheduled interest not charged because every interest was
+    stopped on ``stopped_days`` of its ``line_days``: pro rata, to the tiyn."""
+    if stopped_days <= 0 or line_days <= 0:
+        return ZERO
+    if stopped_days >= line_days:
+        return line_interest
+    return min(line_interest, to_tiyn(line_interest * stopped_days / line_days))
 
 
 @dataclass(frozen=True)
@@ -141,11 +176,8 @@ def accrue_day(
     """
     if on <= terms.start:
         return before
-    stopped = (
-        terms.stop_after_days is not None
-        and late_since is not None
-        and (on - late_since).days > terms.stop_after_days
-    )
+    stopped = accrual_stopped(terms, on, late_since)
+    no_interest = interest_stopped(terms, on, late_since)
     this_year = before.penalty_exact_this_year
     if on > terms.start and _is_anniversary(terms.start, on):
         this_year = ZERO
@@ -155,6 +187,7 @@ def accrue_day(
         penalty_today = (late_principal + late_interest) * terms.penalty_rate / 100
         if terms.penalty_year_cap is not None:
             penalty_today = min(penalty_today, max(ZERO, terms.penalty_year_cap - this_year))
+    if not no_interest:  # interest on late principal: stopped only by the full-stop reading
         days = days_between(on - ONE_DAY, on, terms.day_count)
     principal_days = before.late_principal_days + late_principal * days
     base = before.overdue_interest_base + late_principal * days * terms.annual_rate
@@ -201,15 +234,22 @@ def oldest_late(
 
 
 def accrued_not_due(
-    position: Position, totals: ScheduleTotals, terms: AccrualTerms, on: date
+    position: Position,
+    totals: ScheduleTotals,
+    terms: AccrualTerms,
+    on: date,
+    stopped_days: int = 0,
 ) -> Decimal:
-    """Interest earned since the last due date on the principal not yet due (for reports)."""
+    """Interest earned since the last due date on the principal not yet due (for reports);
+    ``stopped_days`` of that period earned none (the full stop after days overdue)."""
     since = totals.last_due_date or terms.start
     not_due = max(ZERO, position.amount - max(totals.principal_due, position.principal_repaid))
     if on <= since or not not_due:
         return ZERO
     days = days_between(since, on, terms.day_count)
-    return to_tiyn(not_due * terms.annual_rate * days / (100 * year_basis(terms.day_count)))
+    earned = to_tiyn(not_due * terms.annual_rate * days / (100 * year_basis(terms.day_count)))
+    # as the instalment falling due would waive it, were it due on ``on``
+    return earned - interest_waived(earned, days, stopped_days)
 
 
 class Bucket(StrEnum):

@@ -7,12 +7,15 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from core.errors import DateOutOfRange
 from core.money import TIYN, to_tiyn
+from loans.domain.dates import add_months
 from loans.domain.daycount import DayCount
 from loans.domain.errors import InvalidLoanTerms
 
 MAX_DAYS_TO_FIRST_PAYMENT = 45  # seed 004 ch.7 §1 p.4
-MAX_ANNUAL_RATE = Decimal(100)
+# No upper bound on the rate here: the highest lawful rate is a regulatory number of the
+# date and the loan's class (``loans.calculator.check_rate``), not a constant.
 
 
 class Method(StrEnum):
@@ -57,8 +60,8 @@ def validate_terms(terms: LoanTerms) -> None:
     """Raise ``InvalidLoanTerms`` for the first rule the terms break."""
     if terms.amount <= 0 or to_tiyn(terms.amount) != terms.amount:
         raise _error("amount", "The amount must be positive, in whole tiyn.", "invalid_amount")
-    if not 0 <= terms.annual_rate <= MAX_ANNUAL_RATE:
-        raise _error("annual_rate", "The rate must be from 0 to 100 % a year.", "invalid_rate")
+    if terms.annual_rate < 0:
+        raise _error("annual_rate", "The rate cannot be negative.", "invalid_rate")
     if terms.term_months < 1:
         raise _error("term_months", "The term must be at least one month.", "invalid_term")
     if not 0 <= terms.grace_months < terms.term_months:
@@ -74,6 +77,7 @@ def validate_terms(terms: LoanTerms) -> None:
             "invalid_payment_multiple",
         )
     _validate_first_payment(terms)
+    _validate_maturity(terms)
     _validate_custom_parts(terms)
 
 
@@ -94,6 +98,20 @@ def _validate_first_payment(terms: LoanTerms) -> None:
             f"disbursement; this one is {days} days after.",
             "first_payment_too_late",
         )
+
+
+def _validate_maturity(terms: LoanTerms) -> None:
+    """The last due date must exist: 9950-06-01 plus 600 months is no date at all."""
+    try:
+        first_due = terms.first_payment_date or add_months(terms.disbursement_date, 1)
+        add_months(first_due, terms.term_months - 1)
+    except DateOutOfRange:
+        raise _error(
+            "disbursement_date",
+            f"A loan disbursed on {terms.disbursement_date.isoformat()} for "
+            f"{terms.term_months} months would end after 9999-12-31; check the date and the term.",
+            "maturity_out_of_range",
+        ) from None
 
 
 def _validate_custom_parts(terms: LoanTerms) -> None:

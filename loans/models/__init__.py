@@ -9,7 +9,8 @@ from loans.models.changes import (
 )
 from loans.models.collection import ContactRecord
 from loans.models.ledger import DayClose, LedgerEntry, LoanSnapshot, Payment, ReclosedDay
-from loans.models.loans import Branch, BranchStaff, Installment, Loan
+from loans.models.loans import Branch, BranchStaff, Installment, Loan, PayoutSource
+from loans.models.payout import PayoutAccountChange
 from loans.models.products import (
     AmountUnit,
     DayCount,
@@ -33,6 +34,8 @@ __all__ = [
     "Loan",
     "LoanSnapshot",
     "Payment",
+    "PayoutAccountChange",
+    "PayoutSource",
     "Prepayment",
     "Product",
     "ProductPurpose",

@@ -182,6 +182,10 @@ class LoanSnapshot(models.Model):
     penalty_exact = models.DecimalField(**EXACT)
     penalty_exact_this_year = models.DecimalField(**EXACT)
     penalty_posted = models.DecimalField(**MONEY)
+    # The full stop after days overdue (DOMAIN.md §12): scheduled interest not charged so far,
+    # and the days of the current period on which no interest accrued.
+    interest_waived = models.DecimalField(**MONEY, default=0)
+    period_stopped_days = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("loan snapshot")

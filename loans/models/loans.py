@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.models import OverdueStop
 from loans.models.products import DayCount, Product, Purpose, RepaymentMethod
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -39,7 +40,8 @@ class BranchStaff(models.Model):
     """A user who works at one branch and sees only its files (``core.branches``).
 
     A user without this row works at head office and sees every branch; an MFO that assigns
-    nobody to a branch sees nothing change.
+    nobody to a branch sees nothing change. Not an integration (branch-system) account: without
+    this row it sees nothing unless granted all branches (``create_branch_token``).
     """
 
     user = models.OneToOneField(
@@ -58,6 +60,13 @@ class BranchStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.branch}"
+
+
+class PayoutSource(models.TextChoices):
+    """The document a payout account was taken from."""
+
+    BORROWER_FILE = "borrower_file", _("The borrower's file (bank statement, card)")
+    SELLER_INVOICE = "seller_invoice", _("The seller's invoice")
 
 
 class Loan(models.Model):
@@ -113,6 +122,14 @@ class Loan(models.Model):
     penalty_stop_days = models.PositiveSmallIntegerField(
         _("no penalty or overdue interest after days late"), null=True, blank=True
     )
+    # What stops after those days, as the regulation read on the contract date (DOMAIN.md §12).
+    overdue_stop_scope = models.CharField(
+        _("what stops after those days"),
+        max_length=30,
+        choices=OverdueStop.choices,
+        blank=True,
+        default=OverdueStop.PENALTY_AND_INTEREST,
+    )
     gesv = models.DecimalField(_("GESV, %"), max_digits=7, decimal_places=1)
     gesv_cap = models.DecimalField(_("GESV cap, %"), **RATE)
     contract_date = models.DateField(_("contract date"))
@@ -139,6 +156,14 @@ class Loan(models.Model):
     payee_name = models.CharField(_("payee"), max_length=300, blank=True)
     payee_account = models.CharField(_("payee account (IBAN) or card"), max_length=40, blank=True)
     payee_purpose = models.CharField(_("purpose of the transfer"), max_length=300, blank=True)
+    # Where the money goes, verified when the contract is drawn (core.payout_accounts): a
+    # compact KZ IBAN or a masked card. Any other account needs a second person's approval.
+    payout_account = models.CharField(
+        _("payout account under the contract"), max_length=34, blank=True
+    )
+    payout_account_source = models.CharField(
+        _("payout account taken from"), max_length=20, choices=PayoutSource.choices, blank=True
+    )
     acceleration_flagged_on = models.DateField(
         _("more than 40 days late since"), null=True, blank=True
     )
@@ -197,6 +222,9 @@ class Installment(models.Model):
     balance = models.DecimalField(_("balance after"), **MONEY)
     cumulative_principal = models.DecimalField(**MONEY)
     cumulative_interest = models.DecimalField(**MONEY)
+    # Scheduled interest of this and earlier lines not charged under the full stop after days
+    # overdue (DOMAIN.md §12), set by the daily close when the line falls due.
+    cumulative_interest_waived = models.DecimalField(**MONEY, default=0)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -7,6 +7,11 @@ from loans.services.contracts import contract_create, contract_sign
 from loans.services.demands import demand_acceleration, demand_misuse
 from loans.services.disbursement import loan_disburse
 from loans.services.payments import payment_post, payment_reverse
+from loans.services.payout_accounts import (
+    payout_account_change_approve,
+    payout_account_change_reject,
+    payout_account_change_request,
+)
 from loans.services.prepayment import payoff_quote_on, prepayment_post, prepayment_preview
 from loans.services.restructuring import (
     restructuring_agenda_add,
@@ -32,6 +37,9 @@ __all__ = [
     "payment_post",
     "payment_reverse",
     "payoff_quote_on",
+    "payout_account_change_approve",
+    "payout_account_change_reject",
+    "payout_account_change_request",
     "prepayment_post",
     "prepayment_preview",
     "reclose_loan",

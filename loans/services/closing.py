@@ -10,17 +10,21 @@ equals running day by day, and a backdated posting is absorbed by re-running fro
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
+from django.utils.translation import gettext as _
 
+from core.errors import ConflictError
 from core.money import ZERO
 from loans.domain.allocation import Component as Debt
 from loans.domain.allocation import allocate
-from loans.domain.daycount import DayCount
+from loans.domain.daycount import DayCount, days_between
 from loans.domain.ledger import Component, Kind
 from loans.domain.servicing import (
     Accruals,
@@ -28,9 +32,12 @@ from loans.domain.servicing import (
     InstallmentDue,
     Position,
     ScheduleTotals,
+    StopScope,
     accrue_day,
     accrued_not_due,
     debts_due,
+    interest_stopped,
+    interest_waived,
     late_amounts,
     oldest_late,
 )
@@ -43,7 +50,7 @@ from loans.models import (
     ReclosedDay,
     ScheduleVersion,
 )
-from loans.selectors import last_closed_date
+from loans.selectors import last_closed_date, schedule_totals_of
 
 ONE_DAY = timedelta(days=1)
 CHUNK = 5000
@@ -62,6 +69,7 @@ LOAN_FIELDS = (
     "penalty_rate_daily",
     "penalty_year_cap",
     "penalty_stop_days",
+    "overdue_stop_scope",
     "disbursed_on",
     "schedule_version",
 )
@@ -175,16 +183,6 @@ def _lock(*, shared: bool = False) -> None:
             cursor.execute(f"SELECT {function}(%s)", [CLOSE_LOCK])
 
 
-def close_lock_now() -> bool:
-    """Take the close's lock for this transaction if nobody holds it; False while a close
-    runs. For reads that simulate a close (a quote on a page) and should not wait for it."""
-    if connection.vendor != "postgresql":
-        return True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [CLOSE_LOCK])
-        return cursor.fetchone()[0]
-
-
 def _loans_on(day: date):
     return Loan.objects.filter(
         disbursed_on__lte=day,
@@ -242,6 +240,7 @@ def _terms(loan: dict) -> AccrualTerms:
         penalty_year_cap=loan["penalty_year_cap"],
         stop_after_days=loan["penalty_stop_days"],
         start=loan["disbursed_on"],
+        stop_scope=StopScope(loan["overdue_stop_scope"] or StopScope.PENALTY_AND_INTEREST),
     )
 
 
@@ -306,9 +305,8 @@ def _close_chunk(day: date, loans: list[dict], by) -> int:
         moves[row["loan_id"]].append(row)
     in_force = _versions_in_force(day, in_chunk)
     for loan in loans:
-        if loan["id"] in in_force:  # the rate of the schedule in force that day
-            loan["annual_rate"] = in_force[loan["id"]].annual_rate
-    turning: dict[int, list[dict]] = defaultdict(list)
+        _use_rate_in_force(loan, in_force.get(loan["id"]))
+    lines: dict[int, list[dict]] = defaultdict(list)
     for row in (
         Installment.objects.filter(version__gte=DISBURSED, **in_chunk)
         .filter(Q(due_date=day) | Q(grace_date=day - ONE_DAY))
@@ -317,13 +315,19 @@ def _close_chunk(day: date, loans: list[dict], by) -> int:
             "version",
             "due_date",
             "grace_date",
+            "days",
+            "interest",
             "cumulative_principal",
             "cumulative_interest",
+            "cumulative_interest_waived",
         )
         .order_by("number")
     ):
-        if row.pop("version") == _version_of(in_force, row["loan_id"]):
-            turning[row["loan_id"]].append(row)
+        lines[row["loan_id"]].append(row)
+    turning = {
+        loan_id: _turning(rows, _version_of(in_force, loan_id), day)
+        for loan_id, rows in lines.items()
+    }
     restated = _restated_totals(
         day, {loan_id: v.version for loan_id, v in in_force.items() if v.effective_on == day}
     )
@@ -336,7 +340,7 @@ def _close_chunk(day: date, loans: list[dict], by) -> int:
             loan,
             previous.get(loan["id"]),
             moves[loan["id"]],
-            turning[loan["id"]],
+            turning.get(loan["id"], []),
             restated.get(loan["id"]),
         )
         entries.extend(posted)
@@ -364,7 +368,7 @@ def _versions_in_force(day: date, in_chunk: dict) -> dict[int, _InForce]:
     """For the loans of the chunk whose schedule was ever changed, the version they follow
     on ``day`` (the latest that took effect by then): a re-run of an earlier date reads the
     schedule and the rate of that date, never a later one. Other loans follow version 1."""
-    in_force: dict[int, _InForce] = {}
+    versions: dict[int, list[_InForce]] = defaultdict(list)
     for loan_id, version, effective_on, rate in (
         ScheduleVersion.objects.filter(
             version__gte=DISBURSED,
@@ -375,12 +379,82 @@ def _versions_in_force(day: date, in_chunk: dict) -> dict[int, _InForce]:
         .order_by("loan_id", "version")
         .values_list("loan_id", "version", "effective_on", "annual_rate")
     ):
-        in_force[loan_id] = _InForce(version, effective_on, rate)
-    return in_force
+        versions[loan_id].append(_InForce(version, effective_on, rate))
+    return {loan_id: _in_force_on(rows, day) for loan_id, rows in versions.items()}
 
 
 def _version_of(in_force: dict[int, _InForce], loan_id: int) -> int:
     return in_force[loan_id].version if loan_id in in_force else DISBURSED
+
+
+# The per-loan choices of a day, pure, shared by the close (rows its queries selected for the
+# day) and ``simulate_loan_through`` (all the loan's rows, in memory): one rule for both.
+
+
+def _in_force_on(versions: list[_InForce], day: date) -> _InForce | None:
+    """Of a loan's schedule versions (by number), the latest that took effect by ``day``."""
+    in_force = None
+    for version in versions:
+        if version.effective_on <= day:
+            in_force = version
+    return in_force
+
+
+def _use_rate_in_force(loan: dict, in_force: _InForce | None) -> None:
+    if in_force is not None:  # the rate of the schedule in force that day
+        loan["annual_rate"] = in_force.annual_rate
+
+
+def _turning(lines: list[dict], version: int, day: date) -> list[dict]:
+    """The lines of ``version`` (by number) falling due on ``day`` or late from it."""
+    return [
+        line
+        for line in lines
+        if line["version"] == version
+        and (line["due_date"] == day or line["grace_date"] == day - ONE_DAY)
+    ]
+
+
+def _restated(lines: list[dict], version: int, day: date) -> ScheduleTotals:
+    """The totals of the day before ``day`` read from the lines of ``version`` (by number)."""
+    totals = ScheduleTotals()
+    for row in lines:
+        if row["version"] != version or row["due_date"] >= day:
+            continue
+        charged = row["cumulative_interest"] - row["cumulative_interest_waived"]
+        totals = replace(
+            totals,
+            principal_due=row["cumulative_principal"],
+            interest_due=charged,
+            last_due_date=row["due_date"],
+        )
+        if row["grace_date"] < day - ONE_DAY:
+            totals = replace(
+                totals, principal_late=row["cumulative_principal"], interest_late=charged
+            )
+    return totals
+
+
+def _late_lines(lines: list[dict], version: int, day: date) -> list[InstallmentDue]:
+    """The lines of ``version`` past their grace date on ``day``, for ``oldest_late``."""
+    return [
+        InstallmentDue(
+            due_date=row["due_date"],
+            grace_date=row["grace_date"],
+            cumulative_principal=row["cumulative_principal"],
+            cumulative_interest=row["cumulative_interest"] - row["cumulative_interest_waived"],
+        )
+        for row in lines
+        if row["version"] == version and row["grace_date"] < day
+    ]
+
+
+def _set_oldest_late(
+    snapshot: LoanSnapshot, position: Position, lines: list[InstallmentDue], day: date
+) -> None:
+    oldest = oldest_late(lines, position, day)
+    snapshot.late_since = oldest.due_date if oldest else None
+    snapshot.days_past_due = (day - oldest.due_date).days if oldest else 0
 
 
 def _restated_totals(day: date, versions: dict[int, int]) -> dict[int, ScheduleTotals]:
@@ -388,7 +462,7 @@ def _restated_totals(day: date, versions: dict[int, int]) -> dict[int, ScheduleT
     from its rows (a change of terms may reschedule principal that was late), not carried."""
     if not versions:
         return {}
-    restated = {loan_id: ScheduleTotals() for loan_id in versions}
+    lines: dict[int, list[dict]] = {loan_id: [] for loan_id in versions}
     for row in (
         Installment.objects.filter(loan_id__in=list(versions), due_date__lt=day)
         .values(
@@ -398,25 +472,12 @@ def _restated_totals(day: date, versions: dict[int, int]) -> dict[int, ScheduleT
             "grace_date",
             "cumulative_principal",
             "cumulative_interest",
+            "cumulative_interest_waived",
         )
         .order_by("loan_id", "number")
     ):
-        if row["version"] != versions[row["loan_id"]]:
-            continue
-        totals = replace(
-            restated[row["loan_id"]],
-            principal_due=row["cumulative_principal"],
-            interest_due=row["cumulative_interest"],
-            last_due_date=row["due_date"],
-        )
-        if row["grace_date"] < day - ONE_DAY:
-            totals = replace(
-                totals,
-                principal_late=row["cumulative_principal"],
-                interest_late=row["cumulative_interest"],
-            )
-        restated[row["loan_id"]] = totals
-    return restated
+        lines[row["loan_id"]].append(row)
+    return {loan_id: _restated(rows, versions[loan_id], day) for loan_id, rows in lines.items()}
 
 
 def _close_loan(day, loan, before, moves, turning, restated=None):
@@ -441,21 +502,30 @@ def _close_loan(day, loan, before, moves, turning, restated=None):
     if restated is not None:
         totals = restated
     due_before = totals  # what was due at the end of the previous day
+    # The full stop after days overdue: a day on which no interest accrues counts against the
+    # scheduled interest of the instalment whose period it is in (DOMAIN.md §12).
+    waived = before.get("interest_waived", zero)
+    stopped_days = before.get("period_stopped_days", 0)
+    if day > terms.start and interest_stopped(terms, day, before.get("late_since")):
+        stopped_days += days_between(day - ONE_DAY, day, terms.day_count)
     new_late = []
     for line in turning:
         if line["due_date"] == day:
+            waived += interest_waived(line["interest"], line["days"], stopped_days)
+            stopped_days = 0
             totals = replace(
                 totals,
                 principal_due=line["cumulative_principal"],
-                interest_due=line["cumulative_interest"],
+                interest_due=line["cumulative_interest"] - waived,
                 last_due_date=day,
             )
         if line["grace_date"] == day - ONE_DAY:
             new_late.append(line)
+            charged = line["cumulative_interest"] - line["cumulative_interest_waived"]
             totals = replace(
                 totals,
                 principal_late=max(totals.principal_late, line["cumulative_principal"]),
-                interest_late=max(totals.interest_late, line["cumulative_interest"]),
+                interest_late=max(totals.interest_late, charged),
             )
     accruals_before = Accruals(
         scheduled_interest_posted=before.get("scheduled_interest_posted", zero),
@@ -539,7 +609,7 @@ def _close_loan(day, loan, before, moves, turning, restated=None):
         held=position.held,
         overdue_principal=due[Debt.OVERDUE_PRINCIPAL],
         overdue_interest=due[Debt.OVERDUE_INTEREST],
-        accrued_interest=accrued_not_due(position, totals, terms, day),
+        accrued_interest=accrued_not_due(position, totals, terms, day, stopped_days),
         days_past_due=(day - late_since).days if late_since else 0,
         late_since=late_since,
         interest_accrued_total=position.interest_accrued,
@@ -555,6 +625,8 @@ def _close_loan(day, loan, before, moves, turning, restated=None):
         penalty_exact=accruals.penalty_exact,
         penalty_exact_this_year=accruals.penalty_exact_this_year,
         penalty_posted=accruals.penalty_posted,
+        interest_waived=waived,
+        period_stopped_days=stopped_days,
     )
     return snapshot, work.entries, position, lookup
 
@@ -576,7 +648,7 @@ def _find_oldest_late(
     """Where repayments moved the oldest unpaid instalment: one query for all such loans."""
     if not pending:
         return
-    lines: dict[int, list[InstallmentDue]] = defaultdict(list)
+    lines: dict[int, list[dict]] = defaultdict(list)
     for row in (
         Installment.objects.filter(
             loan_id__in=list(pending), version__gte=DISBURSED, grace_date__lt=day
@@ -588,24 +660,14 @@ def _find_oldest_late(
             "grace_date",
             "cumulative_principal",
             "cumulative_interest",
+            "cumulative_interest_waived",
         )
         .order_by("loan_id", "number")
     ):
-        loan_id = row.pop("loan_id")
-        if row.pop("version") != _version_of(in_force, loan_id):
-            continue
-        lines[loan_id].append(
-            InstallmentDue(
-                due_date=row["due_date"],
-                grace_date=row["grace_date"],
-                cumulative_principal=row["cumulative_principal"],
-                cumulative_interest=row["cumulative_interest"],
-            )
-        )
+        lines[row["loan_id"]].append(row)
     for loan_id, (snapshot, position) in pending.items():
-        oldest = oldest_late(lines[loan_id], position, day)
-        snapshot.late_since = oldest.due_date if oldest else None
-        snapshot.days_past_due = (day - oldest.due_date).days if oldest else 0
+        late = _late_lines(lines[loan_id], _version_of(in_force, loan_id), day)
+        _set_oldest_late(snapshot, position, late, day)
 
 
 def _flag_acceleration(day: date, first: int, last: int, snapshots: list[LoanSnapshot]) -> None:
@@ -623,7 +685,9 @@ def _flag_acceleration(day: date, first: int, last: int, snapshots: list[LoanSna
 
 
 def _mark_installments(day: date, loans) -> None:
-    """Instalments late and unpaid are overdue; those the repayments cover are paid."""
+    """Instalments late and unpaid are overdue; those the repayments cover are paid. Those
+    falling due keep the scheduled interest waived so far (the full stop after days overdue)."""
+    _keep_waived(day, loans)
     current = Installment.objects.filter(
         loan__in=loans, version=F("loan__schedule_version"), due_date__lte=day
     )
@@ -634,8 +698,135 @@ def _mark_installments(day: date, loans) -> None:
         loan=OuterRef("loan"),
         on=day,
         principal__lte=OuterRef("loan__amount") - OuterRef("cumulative_principal"),
-        interest__lte=F("interest_accrued_total") - OuterRef("cumulative_interest"),
+        interest__lte=F("interest_accrued_total")
+        - OuterRef("cumulative_interest")
+        + OuterRef("cumulative_interest_waived"),
     )
     current.exclude(status=Installment.Status.PAID).filter(Exists(covered)).update(
         status=Installment.Status.PAID
     )
+
+
+def _keep_waived(day: date, loans) -> None:
+    """Each instalment falling due on ``day`` keeps the day's total of waived scheduled
+    interest, so that what it charges is known line by line; a re-run may change it back."""
+    waived = LoanSnapshot.objects.filter(loan=OuterRef("loan"), on=day).values("interest_waived")
+    falling_due = Installment.objects.filter(loan__in=loans, version__gte=DISBURSED, due_date=day)
+    falling_due.filter(
+        Q(cumulative_interest_waived__gt=0)
+        | Exists(LoanSnapshot.objects.filter(loan=OuterRef("loan"), on=day, interest_waived__gt=0))
+    ).update(cumulative_interest_waived=Subquery(waived[:1]))
+
+
+# --- reads that simulate the close --------------------------------------------------------
+
+
+@contextmanager
+def close_read():
+    """For a read that simulates the close (a quote, a preview): it must never make a posting
+    wait. It takes the close's lock only SHARED, as postings do, and only if free at once
+    (PostgreSQL also refuses it while the nightly close waits for its turn), so a running
+    close answers ``close_running`` instead of waiting. In its own transaction it reads
+    at REPEATABLE READ, so its few queries see one state of the loan."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                if outermost:  # must be the transaction's first statement
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SELECT pg_try_advisory_xact_lock_shared(%s)", [CLOSE_LOCK])
+                if not cursor.fetchone()[0]:
+                    raise ConflictError(
+                        _("The daily close is running; the quote is ready when it finishes."),
+                        field="on",
+                        code="close_running",
+                    )
+        yield
+
+
+class Simulation(NamedTuple):
+    position: Position  # at the end of the date, as ``loan_position(loan, on=...)`` reads it
+    totals: ScheduleTotals  # of the current schedule, as ``schedule_totals`` reads it
+    snapshot: LoanSnapshot | None  # unsaved: what the close would store for the date
+
+
+def simulate_loan_through(*, loan_id: int, through: date) -> Simulation:
+    """The loan's figures at the end of ``through`` (its latest snapshot's date or later) as if
+    its days were closed to it, computed in memory with the close's own per-loan-day function
+    (``_close_loan``), so they are the close's to the tiyn; nothing is written. A fixed number
+    of queries whatever the date: the loan, its latest snapshot, its instalments of every
+    version, its schedule versions, and the ledger dated after the snapshot."""
+    loan = Loan.objects.values(*LOAN_FIELDS).get(pk=loan_id)
+    latest = LoanSnapshot.objects.filter(loan_id=loan_id).order_by("-on").values().first()
+    first = latest["on"] + ONE_DAY if latest else loan["disbursed_on"]
+    if through < first - ONE_DAY or loan["disbursed_on"] is None:
+        raise ValueError(f"loan {loan_id} is closed through {first - ONE_DAY}, not {through}")
+    lines = list(
+        Installment.objects.filter(loan_id=loan_id, version__gte=DISBURSED)
+        .order_by("version", "number")
+        .values()
+    )
+    versions = []
+    if loan["schedule_version"] > DISBURSED:  # as ``_versions_in_force`` reads them
+        versions = [
+            _InForce(*row)
+            for row in ScheduleVersion.objects.filter(loan_id=loan_id, version__gte=DISBURSED)
+            .order_by("version")
+            .values_list("version", "effective_on", "annual_rate")
+        ]
+    moves: dict[date, list[dict]] = defaultdict(list)
+    for row in (
+        LedgerEntry.objects.filter(loan_id=loan_id, value_date__gte=first, value_date__lte=through)
+        .values("value_date", "component", "kind")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        moves[row.pop("value_date")].append(row)
+    before = latest
+    snapshot = LoanSnapshot(**latest) if latest else None
+    for day in _dates(first, through):
+        in_force = _in_force_on(versions, day)
+        version = in_force.version if in_force else DISBURSED
+        on_day = dict(loan)
+        _use_rate_in_force(on_day, in_force)
+        restated = None
+        if in_force is not None and in_force.effective_on == day:
+            restated = _restated(lines, version, day)
+        snapshot, _entries, position, lookup = _close_loan(
+            day, on_day, before, moves[day], _turning(lines, version, day), restated
+        )
+        if lookup:
+            _set_oldest_late(snapshot, position, _late_lines(lines, version, day), day)
+        before = _as_stored(snapshot)
+        _keep_waived_in(lines, day, before)
+    before = before or {}
+    position = Position(
+        amount=loan["amount"],
+        principal=before.get("principal", ZERO),
+        interest=before.get("interest", ZERO),
+        penalty=before.get("penalty", ZERO),
+        held=before.get("held", ZERO),
+        interest_accrued=before.get("interest_accrued_total", ZERO),
+    )
+    current = [line for line in lines if line["version"] == loan["schedule_version"]]
+    return Simulation(position, schedule_totals_of(current, on=through), snapshot)
+
+
+def _as_stored(snapshot: LoanSnapshot) -> dict:
+    """The snapshot as the next day's close reads it back (``.values()``): each amount rounded
+    to its column's scale, as PostgreSQL's numeric stores it (half away from zero)."""
+    row = {}
+    for column in LoanSnapshot._meta.concrete_fields:
+        value = getattr(snapshot, column.attname)
+        if isinstance(value, Decimal) and column.decimal_places is not None:
+            value = value.quantize(Decimal(1).scaleb(-column.decimal_places), ROUND_HALF_UP)
+        row[column.attname] = value
+    return row
+
+
+def _keep_waived_in(lines: list[dict], day: date, snapshot: dict) -> None:
+    """``_keep_waived`` in memory: the lines falling due on ``day`` keep the day's waived
+    scheduled interest."""
+    for line in lines:
+        if line["due_date"] == day:
+            line["cumulative_interest_waived"] = snapshot["interest_waived"]

@@ -20,6 +20,7 @@ from loans.models import (
     LedgerEntry,
     Loan,
     LoanSnapshot,
+    PayoutSource,
     Refund,
     Restructuring,
     WriteOff,
@@ -28,6 +29,7 @@ from loans.selectors import loan_position
 from loans.services.closing import bring_loan_up_to
 from loans.services.contracts import lock_loan
 from loans.services.guards import check_effective_date, require_status
+from loans.services.payout_accounts import payout_account_to_pay
 
 SERVICED = (Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF)
 
@@ -94,12 +96,13 @@ def overpayment_refund(
     amount: Decimal,
     on: date,
     applied_on: date,
-    account: str,
     by,
+    account: str = "",
     today: date | None = None,
 ) -> Refund:
     """Pay the money held on a closed loan back to the borrower's account, on their written
-    application (DOMAIN.md §9)."""
+    application (DOMAIN.md §9): the contract's account if it is the borrower's, else (or when
+    ``account`` names another) one a second person approved."""
     today = today or timezone.localdate()
     loan = lock_loan(loan_id)
     if loan.status != Loan.Status.CLOSED:
@@ -122,8 +125,6 @@ def overpayment_refund(
             field="amount",
             code="above_held",
         )
-    if not account.strip():
-        raise DomainError(_("Give the borrower's account."), field="account", code="required")
     if on > today or on < loan.closed_on:
         raise DomainError(
             _("The refund is paid on a day from the closure to today."),
@@ -136,6 +137,9 @@ def overpayment_refund(
             field="applied_on",
             code="application_after_refund",
         )
+    target = payout_account_to_pay(
+        loan, account, field="account", sources=(PayoutSource.BORROWER_FILE,)
+    )
     LedgerEntry.objects.create(
         loan=loan,
         value_date=on,
@@ -150,10 +154,15 @@ def overpayment_refund(
         amount=amount,
         on=on,
         applied_on=applied_on,
-        account=account.strip(),
+        account=target.account.value,
         recorded_by=by,
     )
-    audit(loan, "loan.refunded", by=by, data={"amount": str(amount), "on": on.isoformat()})
+    audit(
+        loan,
+        "loan.refunded",
+        by=by,
+        data={"amount": str(amount), "on": on.isoformat(), **target.audit_data()},
+    )
     return refund
 
 

@@ -14,9 +14,10 @@ from core.audit import audit
 from core.branches import user_branch
 from core.errors import ConflictError, DomainError
 from core.money import to_tiyn
+from core.payout_accounts import payout_account_checked
 from loans.calculator import calculate
 from loans.domain.errors import InvalidLoanTerms
-from loans.models import Branch, Loan, Purpose
+from loans.models import Branch, Loan, PayoutSource, Purpose
 from loans.selectors import penalty_caps
 from loans.services.schedules import loan_terms, schedule_store
 
@@ -39,8 +40,15 @@ def contract_create(
     by,
     branch_id: int | None = None,
     contract_date: date | None = None,
+    payout_account: str = "",
+    payout_account_source: str = "",
 ) -> Loan:
-    """A draft contract on the terms the committee approved and the borrower accepted."""
+    """A draft contract on the terms the committee approved and the borrower accepted.
+
+    ``payout_account`` (an IBAN or a full card number, kept masked) is where the loan will be
+    paid, taken from ``payout_account_source``; the pages and the API require it. A contract
+    drawn without one is paid out only to an account a second person approved.
+    """
     application = lock_application(application_id)
     if application.stage != Stage.ACCEPTED:
         raise ConflictError(
@@ -59,6 +67,10 @@ def contract_create(
             field="planned_disbursement_date",
             code="disbursement_before_contract",
         )
+    account = None
+    if payout_account or payout_account_source:
+        account = payout_account_checked(payout_account, field="payout_account")
+        check_payout_source(payout_account_source)
     decision = application.decision
     product = application.product
     # by default where the application was registered, else the user's branch, else the first
@@ -89,6 +101,8 @@ def contract_create(
         payment_multiple=product.payment_multiple,
         contract_date=contract_date,
         planned_disbursement_date=planned_disbursement_date,
+        payout_account=account.value if account else "",
+        payout_account_source=payout_account_source if account else "",
         created_by=by,
     )
     _fix_penalty_terms(loan, application)
@@ -105,9 +119,20 @@ def contract_create(
             "application": application.number,
             "amount": str(loan.amount),
             "gesv": str(loan.gesv),
+            "payout_account": loan.payout_account,
+            "payout_account_source": loan.payout_account_source,
         },
     )
     return loan
+
+
+def check_payout_source(source: str, *, field: str = "payout_account_source") -> None:
+    if source not in PayoutSource.values:
+        raise DomainError(
+            _("Say where the account was taken from: the borrower's file or the seller's invoice."),
+            field=field,
+            code="invalid" if source else "required",
+        )
 
 
 def _fix_penalty_terms(loan: Loan, application: Application) -> None:
@@ -119,6 +144,7 @@ def _fix_penalty_terms(loan: Loan, application: Application) -> None:
     share = caps.max_total_share_of_loan_per_contract_year
     loan.penalty_year_cap = to_tiyn(share * loan.amount) if share is not None else None
     loan.penalty_stop_days = caps.stop_after_days_overdue
+    loan.overdue_stop_scope = caps.stop_scope if caps.stop_after_days_overdue else ""
 
 
 def _calculation(loan: Loan, product, disbursement_date: date):
@@ -129,7 +155,9 @@ def _calculation(loan: Loan, product, disbursement_date: date):
             on=loan.contract_date,
         )
     except InvalidLoanTerms as error:
-        raise DomainError(error.message, field=error.field, code=error.code) from error
+        # the contract names its disbursement date "planned" (a loan ending after 9999-12-31)
+        field = "planned_disbursement_date" if error.field == "disbursement_date" else error.field
+        raise DomainError(error.message, field=field, code=error.code) from error
 
 
 def _refuse_above_cap(loan: Loan) -> None:

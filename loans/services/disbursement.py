@@ -11,13 +11,15 @@ from django.utils.translation import gettext as _
 from collateral.models import CollateralItem, PledgeAgreement
 from core.audit import audit
 from core.errors import ConflictError, DomainError, NotPermittedError
+from core.payout_accounts import AccountKind
 from core.roles import Role, has_role
 from loans.calculator import calculate
 from loans.domain.errors import InvalidLoanTerms
 from loans.domain.ledger import Component, Kind
-from loans.models import LedgerEntry, Loan
+from loans.models import LedgerEntry, Loan, PayoutSource
 from loans.selectors import last_closed_date
 from loans.services.contracts import lock_loan
+from loans.services.payout_accounts import PayoutTarget, payout_account_to_pay
 from loans.services.schedules import loan_terms, schedule_store
 
 DISBURSED_SCHEDULE = 1  # the schedule fixed from the actual disbursement date
@@ -40,7 +42,11 @@ def loan_disburse(
     payee_purpose: str = "",
     today: date | None = None,
 ) -> Loan:
-    """Pay out a signed loan and fix its schedule from the actual disbursement date."""
+    """Pay out a signed loan and fix its schedule from the actual disbursement date.
+
+    The money goes to the contract's payout account; ``payee_account``, when given, must be
+    that account or one a second person approved (``loans.services.payout_accounts``).
+    """
     if not has_role(by, {Role.ACCOUNTANT}):
         raise NotPermittedError(_("Only an accountant disburses loans."), code="not_accountant")
     today = today or timezone.localdate()
@@ -53,7 +59,9 @@ def loan_disburse(
             code="not_signed",
         )
     _check_value_date(loan, on, today)
-    _check_payee(channel, payee_name, payee_account, payee_purpose)
+    _check_payee(channel, payee_name, payee_purpose)
+    target = payout_account_to_pay(loan, payee_account, field="payee_account")
+    _check_channel_fits(channel, target)
     _check_pledges_registered(loan)
     try:
         calculation = calculate(
@@ -68,7 +76,7 @@ def loan_disburse(
     loan.disbursement_channel = channel
     loan.payee_name, loan.payee_account, loan.payee_purpose = (
         payee_name,
-        payee_account,
+        target.account.value,
         payee_purpose,
     )
     loan.gesv = calculation.gesv
@@ -87,7 +95,12 @@ def loan_disburse(
         loan,
         "loan.disbursed",
         by=by,
-        data={"on": on.isoformat(), "amount": str(loan.amount), "channel": channel},
+        data={
+            "on": on.isoformat(),
+            "amount": str(loan.amount),
+            "channel": channel,
+            **target.audit_data(),
+        },
     )
     _reclose_if_backdated(loan, on)
     return loan
@@ -123,15 +136,9 @@ def _check_value_date(loan: Loan, on: date, today: date) -> None:
         )
 
 
-def _check_payee(channel: str, name: str, account: str, purpose: str) -> None:
+def _check_payee(channel: str, name: str, purpose: str) -> None:
     if channel not in Loan.Channel.values:
         raise DomainError(_("Choose how the money is paid out."), field="channel", code="invalid")
-    if not account.strip():
-        raise DomainError(
-            _("Give the account (IBAN) or card the money goes to."),
-            field="payee_account",
-            code="required",
-        )
     if channel == Loan.Channel.THIRD_PARTY:
         for field, value in (("payee_name", name), ("payee_purpose", purpose)):
             if not value.strip():
@@ -140,6 +147,23 @@ def _check_payee(channel: str, name: str, account: str, purpose: str) -> None:
                     field=field,
                     code="required",
                 )
+
+
+def _check_channel_fits(channel: str, target: PayoutTarget) -> None:
+    """A card is paid as a card, a seller (their invoice's account) as a third party."""
+    is_card = target.account.kind == AccountKind.CARD
+    to_seller = target.source == PayoutSource.SELLER_INVOICE
+    if (channel == Loan.Channel.CARD) != is_card or (channel == Loan.Channel.THIRD_PARTY) != (
+        to_seller
+    ):
+        raise DomainError(
+            _(
+                "The channel does not fit the account: a card is paid to the card, an IBAN from "
+                "the seller's invoice to the seller, the borrower's IBAN to their account."
+            ),
+            field="channel",
+            code="channel_account_mismatch",
+        )
 
 
 def _check_pledges_registered(loan: Loan) -> None:

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -357,7 +357,7 @@ def _restate_installments(loan: Loan) -> None:
     today = timezone.localdate()
     lines = current_installments(loan)
     paid = Q(cumulative_principal__lte=position.principal_repaid) & Q(
-        cumulative_interest__lte=position.interest_repaid
+        cumulative_interest__lte=position.interest_repaid + F("cumulative_interest_waived")
     )
     lines.filter(paid).update(status=Installment.Status.PAID)
     lines.exclude(paid).filter(grace_date__lt=today).update(status=Installment.Status.OVERDUE)

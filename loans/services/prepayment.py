@@ -1,8 +1,9 @@
 """Repaying early: the payoff quote, full and partial prepayment (DOMAIN.md §9).
 
-The quote and the posting run the same code: the loan's days are closed up to the date (for a
-quote, in a savepoint rolled back afterwards), then ``loans.domain.prepayment`` computes what
-closes it, or rebuilds the rest of the schedule after a partial prepayment.
+The quote and the posting run the same arithmetic: a posting closes the loan's days up to the
+date, a quote or a preview simulates them in memory with the close's own per-day function
+(writing nothing, never making a posting wait); then ``loans.domain.prepayment`` computes what
+closes the loan, or rebuilds the rest of the schedule after a partial prepayment.
 """
 
 from __future__ import annotations
@@ -31,10 +32,15 @@ from loans.domain.prepayment import (
     Prepayment as Rebuilt,
 )
 from loans.domain.schedule import Installment as Line
-from loans.domain.servicing import debts_due
-from loans.models import Loan, Payment, Prepayment, ScheduleVersion
+from loans.domain.servicing import Position, ScheduleTotals, debts_due
+from loans.models import Loan, LoanSnapshot, Payment, Prepayment, ScheduleVersion
 from loans.selectors import current_installments, loan_position, schedule_totals
-from loans.services.closing import bring_loan_up_to, close_lock_now, reclose_loan
+from loans.services.closing import (
+    bring_loan_up_to,
+    close_read,
+    reclose_loan,
+    simulate_loan_through,
+)
 from loans.services.contracts import lock_loan
 from loans.services.guards import check_effective_date, latest_snapshot_date, require_status
 from loans.services.schedules import current_schedule, version_store
@@ -42,8 +48,25 @@ from loans.services.schedules import current_schedule, version_store
 
 def payoff_at(loan: Loan, on: date) -> PayoffQuote:
     """What closes the loan on ``on``, the loan's days being closed through ``on``."""
-    position = loan_position(loan, on=on)
-    totals = schedule_totals(loan, on=on)
+    return payoff_from(
+        loan,
+        on,
+        loan_position(loan, on=on),
+        schedule_totals(loan, on=on),
+        loan.snapshots.filter(on=on).first(),
+    )
+
+
+def payoff_from(
+    loan: Loan,
+    on: date,
+    position: Position,
+    totals: ScheduleTotals,
+    snapshot: LoanSnapshot | None,
+) -> PayoffQuote:
+    """What closes the loan on ``on`` given its figures at the end of that day: read from the
+    closed days (``payoff_at``) or simulated (``payoff_quote_on``); ``snapshot``: the close's
+    snapshot of ``on``."""
     due = debts_due(position, totals)
     principal_due = due[Debt.OVERDUE_PRINCIPAL] + due[Debt.CURRENT_PRINCIPAL]
     return payoff_quote(
@@ -55,7 +78,15 @@ def payoff_at(loan: Loan, on: date) -> PayoffQuote:
         overdue=sum(due.values(), ZERO) - due[Debt.PENALTY],
         penalties=due[Debt.PENALTY],
         held=max(ZERO, position.held),
+        stopped_days=_stopped_days(snapshot, on),
     )
+
+
+def _stopped_days(snapshot: LoanSnapshot | None, on: date) -> int:
+    """Days since the last due date on which no interest accrued (the full stop, §12)."""
+    if snapshot is None or snapshot.on != on:
+        return 0
+    return snapshot.period_stopped_days or 0
 
 
 # How far ahead a payoff quote may be dated.
@@ -63,38 +94,33 @@ QUOTE_HORIZON_DAYS = 366
 
 
 def payoff_quote_on(*, loan_id: int, on: date) -> PayoffQuote:
-    """The payoff quote for any date from the loan's last closed day on, future ones included:
-    its days are closed to ``on`` in a savepoint that is then rolled back."""
-    loan = Loan.objects.get(pk=loan_id)
-    require_status(loan, Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF)
-    latest = latest_snapshot_date(loan)
-    if on < (latest or loan.disbursed_on):
-        raise DomainError(
-            _("A quote is given from %(date)s on.")
-            % {"date": (latest or loan.disbursed_on).isoformat()},
-            field="on",
-            code="date_closed",
-        )
-    # every day up to the date is closed to quote it: a date centuries ahead would hold the
-    # close's lock for minutes (found by the API fuzzer)
-    horizon = timezone.localdate() + timedelta(days=QUOTE_HORIZON_DAYS)
-    if on > horizon:
-        raise DomainError(
-            _("A quote is given up to %(date)s.") % {"date": horizon.isoformat()},
-            field="on",
-            code="too_far",
-        )
-    with transaction.atomic():
-        if not close_lock_now():
-            raise ConflictError(
-                _("The daily close is running; the quote is ready when it finishes."),
+    """The payoff quote for any date from the loan's last closed day on, future ones included.
+
+    A read: the loan's days to ``on`` are simulated in memory by the close's own arithmetic
+    (``simulate_loan_through``: a few queries whatever the date, nothing written), under the
+    close's lock taken shared and only if free (``close_read``), so a quote never makes a
+    payment wait, and says ``close_running`` while the nightly close runs."""
+    with close_read():
+        loan = Loan.objects.get(pk=loan_id)
+        require_status(loan, Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF)
+        latest = latest_snapshot_date(loan)
+        if on < (latest or loan.disbursed_on):
+            raise DomainError(
+                _("A quote is given from %(date)s on.")
+                % {"date": (latest or loan.disbursed_on).isoformat()},
                 field="on",
-                code="close_running",
+                code="date_closed",
             )
-        bring_loan_up_to(loan_id=loan.pk, through=on)
-        quote = payoff_at(loan, on)
-        transaction.set_rollback(True)
-    return quote
+        # a year at most: the simulated days are a loop in memory, not unbounded
+        horizon = timezone.localdate() + timedelta(days=QUOTE_HORIZON_DAYS)
+        if on > horizon:
+            raise DomainError(
+                _("A quote is given up to %(date)s.") % {"date": horizon.isoformat()},
+                field="on",
+                code="too_far",
+            )
+        simulated = simulate_loan_through(loan_id=loan.pk, through=on)
+    return payoff_from(loan, on, simulated.position, simulated.totals, simulated.snapshot)
 
 
 def settle_schedule_in_full(loan: Loan, quote: PayoffQuote, *, by) -> ScheduleVersion:
@@ -102,7 +128,8 @@ def settle_schedule_in_full(loan: Loan, quote: PayoffQuote, *, by) -> ScheduleVe
     re-closed for that day so the interest to the day is charged and the money meets it."""
     on = quote.on
     kept = list(current_installments(loan).filter(due_date__lte=on))
-    line = _line_due_on(loan, on, quote.principal, quote.interest)
+    # the interest to the day before the full stop's waiver: the close waives it again, alike
+    line = _line_due_on(loan, on, quote.principal, quote.interest + quote.interest_waived)
     version = version_store(
         loan,
         reason=ScheduleVersion.Reason.FULL_PREPAYMENT,
@@ -145,10 +172,16 @@ class PrepaymentPlan:
     new_payment: Decimal  # the largest instalment after
 
 
-def _plan(loan: Loan, amount: Decimal, on: date, mode: str) -> PrepaymentPlan:
-    """Requires the loan's days closed through ``on``."""
-    position = loan_position(loan)
-    due = debts_due(position, schedule_totals(loan, on=on))
+def _plan(
+    loan: Loan,
+    amount: Decimal,
+    on: date,
+    mode: str,
+    position: Position,
+    totals: ScheduleTotals,
+) -> PrepaymentPlan:
+    """``position`` and ``totals``: the loan's at the end of ``on`` (closed or simulated)."""
+    due = debts_due(position, totals)
     due_total = sum(due.values(), ZERO)
     schedule = current_schedule(loan)
     remaining = [line for line in schedule.installments if line.due_date > on]
@@ -188,16 +221,15 @@ def _check_request(amount, mode: str) -> None:
 def prepayment_preview(
     *, loan_id: int, amount: Decimal, on: date, mode: str, today: date | None = None
 ) -> PrepaymentPlan:
-    """The new schedule a partial prepayment would give; nothing is kept."""
+    """The new schedule a partial prepayment would give; nothing is kept. A read like the
+    payoff quote: the days to ``on`` are simulated, never closed (``close_read``)."""
     _check_request(amount, mode)
-    loan = Loan.objects.get(pk=loan_id)
-    require_status(loan, Loan.Status.ACTIVE)
-    check_effective_date(loan, on, today or timezone.localdate())
-    with transaction.atomic():
-        bring_loan_up_to(loan_id=loan.pk, through=on)
-        plan = _plan(loan, amount, on, mode)
-        transaction.set_rollback(True)
-    return plan
+    with close_read():
+        loan = Loan.objects.get(pk=loan_id)
+        require_status(loan, Loan.Status.ACTIVE)
+        check_effective_date(loan, on, today or timezone.localdate())
+        simulated = simulate_loan_through(loan_id=loan.pk, through=on)
+        return _plan(loan, amount, on, mode, simulated.position, simulated.totals)
 
 
 def prepayment_post(**request) -> tuple[Prepayment, bool]:
@@ -276,7 +308,7 @@ def _prepayment_post(
             code="application_after_prepayment",
         )
     bring_loan_up_to(loan_id=loan.pk, through=on)
-    plan = _plan(loan, amount, on, mode)
+    plan = _plan(loan, amount, on, mode, loan_position(loan), schedule_totals(loan, on=on))
     kept = list(current_installments(loan).filter(due_date__lte=on))
     rebuilt = plan.rebuilt
     line = _line_due_on(loan, on, rebuilt.principal_paid, rebuilt.interest_paid)

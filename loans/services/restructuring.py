@@ -23,11 +23,15 @@ from loans.domain.daycount import DayCount
 from loans.domain.gesv import gesv_after_change
 from loans.domain.interest import accrued_interest
 from loans.domain.schedule import Method, Schedule, due_dates, schedule_over
-from loans.domain.servicing import debts_due
-from loans.domain.terms import MAX_ANNUAL_RATE
+from loans.domain.servicing import Position, ScheduleTotals, debts_due
 from loans.models import Loan, Restructuring, ScheduleVersion
 from loans.selectors import current_installments, loan_position, schedule_totals
-from loans.services.closing import bring_loan_up_to, reclose_loan
+from loans.services.closing import (
+    bring_loan_up_to,
+    close_read,
+    reclose_loan,
+    simulate_loan_through,
+)
 from loans.services.contracts import lock_loan
 from loans.services.guards import check_effective_date, require_status
 from loans.services.schedules import version_store
@@ -65,9 +69,17 @@ def _check_request(loan: Loan, request: Restructuring) -> None:
             code="no_change",
         )
     if request.annual_rate is not None:
-        if not 0 <= request.annual_rate <= MAX_ANNUAL_RATE:
+        if request.annual_rate < 0:
             raise DomainError(
-                _("The rate must be from 0 to 100 % a year."), field="annual_rate", code="invalid"
+                _("The rate cannot be negative."), field="annual_rate", code="invalid"
+            )
+        if request.annual_rate > loan.gesv_cap:
+            # at such rates the GESV is above the rate: no schedule could be lawful
+            raise DomainError(
+                _("The rate may not exceed %(cap)s %% a year, the loan's GESV cap.")
+                % {"cap": f"{loan.gesv_cap.normalize():f}"},
+                field="annual_rate",
+                code="rate_above_cap",
             )
         if request.annual_rate > loan.annual_rate and not request.consent_to_higher_rate:
             raise DomainError(
@@ -87,15 +99,16 @@ def _check_request(loan: Loan, request: Restructuring) -> None:
         )
 
 
-def _plan(loan: Loan, request: Restructuring, on: date) -> RestructuringPlan:
-    """Requires the loan's days closed through ``on``. The new schedule amortises all the
+def _plan(
+    loan: Loan, request: Restructuring, on: date, position: Position, totals: ScheduleTotals
+) -> RestructuringPlan:
+    """``position`` and ``totals``: the loan's at the end of ``on`` (closed or simulated). The
+    new schedule amortises all the
     principal outstanding, late principal included, from ``on`` at the new rate; the interest
     earned since the last due date on the principal not yet due (at the old rate) is added to
     its first instalment, so no day's interest is lost or charged twice (late principal has
     borne its overdue interest through ``on``). Unpaid interest and penalties stay due."""
     rate, term, method, grace = _new_terms(loan, request)
-    position = loan_position(loan)
-    totals = schedule_totals(loan, on=on)
     due = debts_due(position, totals)
     not_due = position.principal - due[Debt.OVERDUE_PRINCIPAL] - due[Debt.CURRENT_PRINCIPAL]
     earned = accrued_interest(
@@ -148,15 +161,14 @@ def _plan(loan: Loan, request: Restructuring, on: date) -> RestructuringPlan:
 def restructuring_preview(
     *, restructuring_id: int, on: date, today: date | None = None
 ) -> RestructuringPlan:
-    """The schedule the change would give from ``on``; nothing is kept."""
-    request = Restructuring.objects.select_related("loan").get(pk=restructuring_id)
-    require_status(request.loan, Loan.Status.ACTIVE)
-    check_effective_date(request.loan, on, today or timezone.localdate())
-    with transaction.atomic():
-        bring_loan_up_to(loan_id=request.loan_id, through=on)
-        plan = _plan(request.loan, request, on)
-        transaction.set_rollback(True)
-    return plan
+    """The schedule the change would give from ``on``; nothing is kept. A read like the payoff
+    quote: the days to ``on`` are simulated, never closed (``close_read``)."""
+    with close_read():
+        request = Restructuring.objects.select_related("loan").get(pk=restructuring_id)
+        require_status(request.loan, Loan.Status.ACTIVE)
+        check_effective_date(request.loan, on, today or timezone.localdate())
+        simulated = simulate_loan_through(loan_id=request.loan_id, through=on)
+        return _plan(request.loan, request, on, simulated.position, simulated.totals)
 
 
 @transaction.atomic
@@ -280,7 +292,7 @@ def restructuring_apply(
     require_status(loan, Loan.Status.ACTIVE)
     check_effective_date(loan, on, today)
     bring_loan_up_to(loan_id=loan.pk, through=on)
-    plan = _plan(loan, request, on)
+    plan = _plan(loan, request, on, loan_position(loan), schedule_totals(loan, on=on))
     position = loan_position(loan)
     version = version_store(
         loan,

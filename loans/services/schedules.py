@@ -144,7 +144,9 @@ def _rows(
         if principal_repaid_cap is not None:
             principal = min(principal, principal_repaid_cap)
         interest = old.cumulative_interest
-        rows.append(_row(loan, version, len(rows) + 1, old, old.grace_date, principal, interest))
+        row = _row(loan, version, len(rows) + 1, old, old.grace_date, principal, interest)
+        row.cumulative_interest_waived = old.cumulative_interest_waived
+        rows.append(row)
     for line in settled:
         principal += line.principal
         interest += line.interest

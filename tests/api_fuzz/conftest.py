@@ -22,6 +22,7 @@ from rest_framework.authtoken.models import Token
 
 from applications.models import Applicant, Application
 from collateral.models import CollateralItem
+from core.branches import ALL_BRANCHES_GROUP
 from core.models import AuditEvent
 from core.roles import Role
 from loans.models import Loan, Restructuring
@@ -101,6 +102,8 @@ def _build_world() -> FuzzWorld:
     for role in Role:
         user = User.objects.create_user(username=f"fuzz.{role.value}", password=None)
         user.groups.set([Group.objects.get(name=role.value)])
+        if role == Role.BRANCH_SYSTEM:  # the head office's integration: reaches the seeded files
+            user.groups.add(Group.objects.get_or_create(name=ALL_BRANCHES_GROUP)[0])
         tokens[role] = Token.objects.create(user=user).key
     ids = {
         prefix: [str(pk) for pk in model.objects.order_by("pk").values_list("pk", flat=True)]

@@ -57,8 +57,10 @@ def published_schema() -> dict:
     request = APIRequestFactory().get(SCHEMA_PATH, {"format": "json"})
     reader = get_user_model()(username="schema-reader")
     # what views look up about their user, cached as core.roles / core.branches cache it: a
-    # head-office user, so that building a view's queryset reads nothing
+    # head-office user (with every role, the integration's all-branches grant too), so that
+    # building a view's queryset reads nothing
     reader._mfo_roles, reader._mfo_branch = frozenset(Role), None
+    reader._mfo_all_branches = True
     force_authenticate(request, user=reader)
     response = SpectacularAPIView.as_view()(request)
     response.render()

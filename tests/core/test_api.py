@@ -38,7 +38,7 @@ def test_wrong_role_cannot_read_the_audit_trail(api_as, role):
 
 
 def test_branch_system_authenticates_with_its_token(api_client, capsys):
-    call_command("create_branch_token", "branch-almaty")
+    call_command("create_branch_token", "branch-almaty", all_branches=True)
     token = capsys.readouterr().out.strip()
     assert len(token) == 40
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
@@ -59,7 +59,7 @@ def test_a_wrong_token_is_refused(api_client):
 def test_token_command_refuses_a_non_branch_user(make_user):
     make_user(Role.ACCOUNTANT, username="acc")
     with pytest.raises(Exception, match="not a branch-system user"):
-        call_command("create_branch_token", "acc")
+        call_command("create_branch_token", "acc", all_branches=True)
 
 
 def test_audit_events_are_paginated_and_filtered(api_as, make_user):

@@ -467,6 +467,9 @@ def _contract_and_pledge(walk: Walk, application: Application) -> Loan:
     walk.shot("contracts-to-draw")
     walk.submit(page.locator(f"tr[data-application='{application.pk}'] a.button"))
     assert digits(page.locator("[data-term=amount]").inner_text()) == money(AMOUNT)
+    # where the loan is paid, from the borrower's file: verified now, used at disbursement
+    page.fill("input[name=payout_account]", "KZ86 125K ZT50 0410 0100")
+    expect(page.locator("input[name=payout_account_source][value=borrower_file]")).to_be_checked()
     walk.shot("contract-form")
     walk.submit(page.locator("form[data-form=contract] button[type=submit]"))
     loan = Loan.objects.get(application=application)
@@ -530,12 +533,14 @@ def _disburse(walk: Walk, loan: Loan) -> None:
     walk.shot("disbursement-queue")
     walk.submit(page.locator(f"tr[data-loan='{loan.pk}'] a.button"))
     expect(page.locator("input[name=channel][value=account]")).to_be_checked()
-    page.fill("input[name=payee_account]", "KZ86 125K ZT50 0410 0100")
+    # paid to the contract's account: nothing to type
+    expect(page.locator("[data-payout-account]")).to_have_text("KZ86 125K ZT50 0410 0100")
     walk.shot("disburse-form")
     walk.submit(page.locator("form[data-form=disburse] button[type=submit]"))
     _expect_loan_status(walk, Loan.Status.ACTIVE)
     loan.refresh_from_db()
     assert loan.disbursed_on == DISBURSED and loan.schedule_version == 1
+    assert loan.payee_account == loan.payout_account == "KZ86125KZT5004100100"
     expect(page.locator("#schedule tr[data-line]")).to_have_count(TERM_MONTHS)
     assert digits(page.locator("[data-balance=principal]").inner_text()) == money(AMOUNT)
     walk.shot("loan-disbursed")

@@ -51,7 +51,7 @@ def disburse(loan_id: int, on: str, user_id: int) -> dict:
             loan_id=loan_id,
             on=date.fromisoformat(on),
             channel="account",
-            payee_account="KZ12345678901234567",
+            payee_account="KZ86125KZT5004100100",  # the contract's (signed_loan)
             by=_user(user_id),
             today=date.fromisoformat(on),
         )

@@ -98,6 +98,8 @@ def signed_loan(accepted, officer):
         application_id=application.pk,
         planned_disbursement_date=ON,
         contract_date=ON - timedelta(days=1),
+        payout_account="KZ86125KZT5004100100",
+        payout_account_source="borrower_file",
         by=officer,
     )
     return services.contract_sign(loan_id=loan.pk, signed_on=ON - timedelta(days=1), by=officer)

@@ -391,3 +391,36 @@ def test_the_nightly_task_flags_missed_plan_deadlines(plan):
     result = k1_nightly_task.apply(kwargs={"on": (plan.submit_by + timedelta(days=1)).isoformat()})
     assert result.get()["deadlines_missed"] == 1
     assert Alert.objects.filter(kind=Alert.Kind.DEADLINE_MISSED, plan=plan).exists()
+
+
+def test_risk_settings_show_the_dated_reading_of_the_90_day_stop(client_as):
+    from datetime import date
+
+    from core.models import RegulatoryValue
+
+    RegulatoryValue.objects.create(
+        key="overdue_stop_scope", loan_class="individual", value=1, effective_from=date(2099, 1, 1)
+    )
+    page = client_as(Role.RISK_MANAGER).get(reverse("risk:settings")).content.decode()
+    section = page[page.index("data-overdue-stop") :]
+    assert "After 90 consecutive days overdue" in section
+    in_force = section[section.index("data-in-force") :]
+    assert in_force.index("penalties and all interest stop") < in_force.index("</tr>")
+    assert "01.01.2099" in section and "penalties stop; interest goes on" in section
+
+
+def test_the_90_day_stop_reading_is_one_of_its_two_codes():
+    from datetime import date
+
+    from django.core.exceptions import ValidationError
+
+    from core.models import RegulatoryValue
+
+    row = RegulatoryValue(
+        key="overdue_stop_scope", loan_class="individual", value=3, effective_from=date(2099, 1, 1)
+    )
+    with pytest.raises(ValidationError) as refused:
+        row.full_clean()
+    assert "value" in refused.value.message_dict
+    row.value = 1
+    row.full_clean()

@@ -18,12 +18,21 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from applications import services as application_services
-from applications.models import Applicant, Application, ApplicationDocument
+from applications.identity import applicant_identity_correction_request
+from applications.models import Applicant, Application, ApplicationDocument, IdentityCorrection
 from collateral.models import CollateralItem, Guarantee, PledgeAgreement, Pledgor
 from core.branches import ROUTES, UNSCOPED, user_branch, visible_loans
 from core.roles import Role
 from loans import services as loan_services
-from loans.models import Branch, BranchStaff, Demand, Loan, Payment, Restructuring
+from loans.models import (
+    Branch,
+    BranchStaff,
+    Demand,
+    Loan,
+    Payment,
+    PayoutAccountChange,
+    Restructuring,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +69,8 @@ class World:
     payment: Payment
     demand: Demand
     restructuring: Restructuring
+    identity_correction: IdentityCorrection  # of the applicant's name, awaiting a decision
+    payout_account_change: PayoutAccountChange  # a request to pay the loan elsewhere
 
     def object_for(self, kind: str):
         return {
@@ -72,11 +83,13 @@ class World:
             "payment": self.payment,
             "demand": self.demand,
             "restructuring": self.restructuring,
+            "identity_correction": self.identity_correction,
+            "payout_account_change": self.payout_account_change,
         }[kind]
 
 
 def staff(make_user, branch: Branch, *roles: Role):
-    user = make_user(*roles)
+    user = make_user(*roles, all_branches=False)
     BranchStaff.objects.create(user=user, branch=branch)
     return user
 
@@ -129,6 +142,20 @@ def _world(code: str, iin: str, *, active_loan, officer, accountant, make_user) 
         payment=None,
         demand=None,
         restructuring=None,
+        identity_correction=applicant_identity_correction_request(
+            applicant_id=applicant.pk,
+            changes={"name": f"Borrower {code} Junior"},
+            reason="Identity card.",
+            by=admin,
+        ),
+        # as requested for a refund once the loan closes (the service wants that state)
+        payout_account_change=PayoutAccountChange.objects.create(
+            loan=loan,
+            account="KZ18722S000012345678",
+            source="borrower_file",
+            reason="New bank account.",
+            requested_by=accountant,
+        ),
     )
 
 
@@ -477,6 +504,76 @@ def test_a_branch_system_token_is_scoped_by_its_users_branch(worlds, make_user):
     ids = _ids(client.get("/api/v1/applications/", {"page_size": 500}))
     assert north.application.pk in ids
     assert south.application.pk not in ids
+
+
+def _token_client(user) -> APIClient:
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_an_integration_with_neither_a_branch_nor_the_grant_sees_nothing(worlds, make_user):
+    """Not head office: an integration account is given its scope (issue 15, item 4)."""
+    north, south = worlds
+    unscoped = make_user(Role.BRANCH_SYSTEM, all_branches=False)
+    client = _token_client(unscoped)
+
+    for world in (north, south):
+        for url in _api_lists(world):
+            assert _ids(client.get(url, {"page_size": 500})) == set(), url
+    assert client.get(f"/api/v1/applicants/{north.applicant.pk}/").status_code == 404
+    assert client.get(f"/api/v1/loans/{south.loan.pk}/").status_code == 404
+
+
+def _builds(world: World, kinds) -> bool:
+    """Whether the world holds a file of each kind (``World`` grows with ``KINDS``)."""
+    try:
+        for kind in kinds:
+            world.object_for(kind)
+    except KeyError:
+        return False
+    return True
+
+
+def test_every_file_an_unscoped_integration_names_answers_404(worlds, make_user):
+    """Each API route of the table the head office's integration reaches (its role allows it)
+    answers 404 to an integration without a scope."""
+    north, _south = worlds
+    api_routes = [
+        name
+        for name, kinds in ROUTES.items()
+        if name.startswith("api-") and _builds(north, kinds.values())
+    ]
+    granted = _sweep(make_user(Role.BRANCH_SYSTEM), north, names=api_routes)
+    unscoped = _sweep(make_user(Role.BRANCH_SYSTEM, all_branches=False), north, names=api_routes)
+
+    reached = {name for name, status in granted.items() if status not in (403, 404)}
+    assert {"api-applicant-detail", "api-loan-detail", "api-loan-payments"} <= reached
+    assert {name: unscoped[name] for name in reached if unscoped[name] != 404} == {}
+
+
+def test_an_unscoped_integration_registers_no_applicant(worlds, make_user):
+    client = _token_client(make_user(Role.BRANCH_SYSTEM, all_branches=False))
+    before = Applicant.objects.count()
+    response = client.post(
+        "/api/v1/applicants/",
+        {"kind": "individual", "iin": "900101300017", "name": "X", "region": "almaty_city"},
+        format="json",
+    )
+    assert response.status_code == 403, response.json()
+    assert response.json()["code"] == "no_branch"
+    assert Applicant.objects.count() == before
+
+
+def test_the_head_offices_integration_with_the_grant_sees_every_branch(worlds, make_user):
+    north, south = worlds
+    client = _token_client(make_user(Role.BRANCH_SYSTEM))  # make_user grants it all branches
+
+    for url, north_id in _api_lists(north).items():
+        ids = _ids(client.get(url, {"page_size": 500}))
+        assert {north_id, _api_lists(south)[url]} <= ids, url
 
 
 def test_registration_records_the_users_branch(worlds, make_user, products):

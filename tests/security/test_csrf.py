@@ -135,13 +135,17 @@ def test_payment_posting_without_the_token_is_refused(strict, active_loan, accou
 def test_disbursement_without_the_token_is_refused(strict, accepted, officer, accountant):
     today = timezone.localdate()
     loan = loan_services.contract_create(
-        application_id=accepted().pk, planned_disbursement_date=today, by=officer
+        application_id=accepted().pk,
+        planned_disbursement_date=today,
+        payout_account="KZ86125KZT5004100100",
+        payout_account_source="borrower_file",
+        by=officer,
     )
     loan_services.contract_sign(loan_id=loan.pk, signed_on=today, by=officer)
     strict.force_login(accountant)
     response = strict.post(
         f"/loans/{loan.pk}/disburse/",
-        {"on": today.isoformat(), "channel": "account", "payee_account": "KZ123456789012345678"},
+        {"on": today.isoformat(), "channel": "account", "payee_account": "KZ86125KZT5004100100"},
     )
     assert_csrf_refused(response)
     loan.refresh_from_db()

@@ -198,6 +198,8 @@ def test_the_filter_masks_a_traceback_and_the_arguments():
         ("to KZ12 3456 7890 1234 5678", "to KZ****************78"),
         ("loan 1234, 5000000.00 KZT on 2026-11-29", "loan 1234, 5000000.00 KZT on 2026-11-29"),
         ("1234567890123456 (16 digits: not an IIN)", "1234567890123456 (16 digits: not an IIN)"),
+        ("card 4400 4300 0000 1237 paid", "card 440043******1237 paid"),  # Luhn-valid: a card
+        ("to 4111111111111111.", "to 411111******1111."),
     ],
 )
 def test_what_is_masked_and_what_is_not(text, masked):

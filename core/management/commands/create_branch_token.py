@@ -1,38 +1,51 @@
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from rest_framework.authtoken.models import Token
+import getpass
 
-from core.audit import audit
-from core.roles import Role
+from django.core.management.base import BaseCommand, CommandError
+
+from core.errors import DomainError
+from core.integrations import integration_token_issue
+
+
+def _operator() -> str:
+    """Who ran the command, for the audit trail: the OS account, else "system"."""
+    try:
+        return getpass.getuser() or "system"
+    except (KeyError, OSError):  # no such account in a container's passwd, no LOGNAME
+        return "system"
 
 
 class Command(BaseCommand):
     help = (
-        "Create (or rotate with --rotate) the API token of a branch-system user, creating the user."
+        "Create (or rotate with --rotate) the API token of a branch-system user, creating the "
+        "user, scoped to one branch (--branch) or, for the head office's own integration, to "
+        "all branches (--all-branches)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
+        scope = parser.add_mutually_exclusive_group(required=True)
+        scope.add_argument(
+            "--branch", help="the code or id of the only branch whose files the token reaches"
+        )
+        scope.add_argument(
+            "--all-branches",
+            action="store_true",
+            help="every branch: the head office's own integration (recorded in the audit)",
+        )
         parser.add_argument("--rotate", action="store_true", help="replace an existing token")
 
-    @transaction.atomic
-    def handle(self, *args, username: str, rotate: bool, **options):
-        User = get_user_model()
-        user, created = User.objects.get_or_create(username=username)
-        if created:
-            user.set_unusable_password()  # a branch system never logs in with a password
-            user.save()
-            user.groups.add(Group.objects.get(name=Role.BRANCH_SYSTEM.value))
-        elif not user.groups.filter(name=Role.BRANCH_SYSTEM.value).exists():
-            raise CommandError(
-                f"{username} is not a branch-system user; tokens are for those only."
+    def handle(self, *args, username: str, branch, all_branches: bool, rotate: bool, **options):
+        try:
+            issued = integration_token_issue(
+                username=username,
+                branch=branch,
+                all_branches=all_branches,
+                rotate=rotate,
+                operator=_operator(),
             )
-        if rotate:
-            Token.objects.filter(user=user).delete()
-        token, token_created = Token.objects.get_or_create(user=user)
-        audit(user, "api.token_issued" if token_created else "api.token_shown", by=None)
-        self.stdout.write(token.key)
+        except DomainError as error:
+            raise CommandError(error.message) from error
+        self.stdout.write(issued.key)
+        self.stderr.write(f"{username}: {issued.scope.replace('_', ' ')}")

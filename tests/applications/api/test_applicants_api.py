@@ -121,7 +121,11 @@ def test_partial_update_changes_only_the_fields_sent(api_as, applicant):
     assert str(applicant.monthly_income) == "1200000.00"
     assert applicant.name == APPLICANT["name"]
     event = AuditEvent.objects.get(action="applicant.updated", target_id=str(applicant.pk))
-    assert event.data == {"fields": ["monthly_income", "phone"]}
+    assert event.data == {
+        "fields": ["monthly_income", "phone"],
+        "old": {"monthly_income": "900000.00", "phone": "+77015551234"},
+        "new": {"monthly_income": "1200000.00", "phone": "+77021112233"},
+    }
 
 
 @pytest.mark.parametrize(

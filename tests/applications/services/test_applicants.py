@@ -65,9 +65,13 @@ def test_iin_is_unique(make_user):
     assert error.value.field == "iin"
 
 
-def test_update_records_the_changed_fields(make_user):
+def test_update_records_the_changed_fields_with_old_and_new_values(make_user):
     officer = make_user(Role.CREDIT_ADMINISTRATOR)
     applicant = services.applicant_create(data=_data(), by=officer)
     services.applicant_update(applicant_id=applicant.pk, data={"phone": "+77010000001"}, by=officer)
     event = AuditEvent.objects.get(action="applicant.updated")
-    assert event.data == {"fields": ["phone"]}
+    assert event.data == {
+        "fields": ["phone"],
+        "old": {"phone": ""},
+        "new": {"phone": "+77010000001"},
+    }

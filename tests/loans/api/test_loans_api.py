@@ -18,8 +18,16 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
+IBAN = "KZ86125KZT5004100100"
+PAYOUT = {"payout_account": "kz86 125k zt50 0410 0100", "payout_account_source": "borrower_file"}
+
+
 def draw_body(application_id: int) -> dict:
-    return {"application": application_id, "planned_disbursement_date": TODAY.isoformat()}
+    return {
+        "application": application_id,
+        "planned_disbursement_date": TODAY.isoformat(),
+        **PAYOUT,
+    }
 
 
 def draw(api, application_id: int, **change):
@@ -50,6 +58,8 @@ def test_credit_administrator_draws_signs_and_an_accountant_disburses(api_as, ac
         "held": "0.00",
     }
     assert loan["latest_snapshot"] is None
+    assert loan["payout_account"] == IBAN  # normalised, from the borrower's file
+    assert loan["payout_account_source"] == "borrower_file"
 
     signed = api.post(url(loan["id"], "sign"), {"signed_on": TODAY.isoformat()}, format="json")
     assert signed.status_code == 200, signed.json()
@@ -59,17 +69,17 @@ def test_credit_administrator_draws_signs_and_an_accountant_disburses(api_as, ac
     accountant = api_as(Role.ACCOUNTANT)
     disbursed = accountant.post(
         url(loan["id"], "disburse"),
-        {"on": TODAY.isoformat(), "channel": "account", "payee_account": "KZ12345678901234567"},
+        {"on": TODAY.isoformat(), "channel": "account"},  # to the contract's account
         format="json",
     )
     assert disbursed.status_code == 200, disbursed.json()
     body = disbursed.json()
     assert body["status"] == "active"
     assert body["disbursed_on"] == TODAY.isoformat()
-    assert body["payee_account"] == "KZ12345678901234567"  # the accountant pays it out
+    assert body["payee_account"] == IBAN  # the accountant pays it out
     assert body["schedule_version"] == 1
     assert body["balances"]["principal"] == "1000000.00"
-    assert body["borrower_identifier"] == "9001******17"  # no need-to-know
+    assert body["borrower_identifier"] == "900101300017"  # the payment order names it
 
 
 def test_drawing_a_contract_is_for_contract_roles_and_names_a_broken_rule(api_as, accepted):
@@ -81,7 +91,7 @@ def test_drawing_a_contract_is_for_contract_roles_and_names_a_broken_rule(api_as
     assert Loan.objects.count() == 0
 
     api = api_as(Role.CREDIT_ADMINISTRATOR)
-    undated = api.post(LOANS, {"application": application.pk}, format="json")
+    undated = api.post(LOANS, {"application": application.pk, **PAYOUT}, format="json")
     refused(undated, 400, "planned_disbursement_date")
     refused(api.post(LOANS, draw_body(999999), format="json"), 400, "application")
     yesterday = (TODAY - timedelta(days=1)).isoformat()
@@ -128,7 +138,7 @@ def test_disbursement_and_payments_before_signing_are_conflicts(api_as, accepted
     loan = services.contract_create(
         application_id=application.pk, planned_disbursement_date=TODAY, by=officer
     )
-    body = {"on": TODAY.isoformat(), "channel": "account", "payee_account": "KZ1234567890"}
+    body = {"on": TODAY.isoformat(), "channel": "account"}
 
     assert (
         api_as(Role.CREDIT_ADMINISTRATOR).post(url(loan.pk, "disburse"), body, format="json")
@@ -155,7 +165,7 @@ def test_disbursement_input_names_the_field(api_as, accepted, officer):
     )
     services.contract_sign(loan_id=loan.pk, signed_on=TODAY, by=officer)
     api = api_as(Role.ACCOUNTANT)
-    body = {"on": TODAY.isoformat(), "channel": "by_pigeon", "payee_account": "KZ1234567890"}
+    body = {"on": TODAY.isoformat(), "channel": "by_pigeon"}
     refused(api.post(url(loan.pk, "disburse"), body, format="json"), 400, "channel")
     future = {**body, "channel": "account", "on": (TODAY + timedelta(days=1)).isoformat()}
     refused(api.post(url(loan.pk, "disburse"), future, format="json"), 400, "on")
@@ -185,7 +195,7 @@ def test_the_loan_state_is_read_and_its_opening_audited(api_as, late_loan):
     assert loan["status"] == "active"
     assert loan["borrower_name"] == "ИП Сейтқали"
     assert loan["borrower_identifier"] == "9001******17"
-    assert loan["payee_account"] == "KZ12*************67"
+    assert loan["payee_account"] == "KZ86**************00"  # no need-to-know
     assert loan["balances"]["principal"] == "1000000.00"
     assert loan["acceleration_flagged_on"] is None
     assert AuditEvent.objects.filter(

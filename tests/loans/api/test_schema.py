@@ -26,6 +26,11 @@ ENDPOINTS = {
     "/api/v1/loans/{id}/write-off/": {"post"},
     "/api/v1/loans/{id}/close/": {"post"},
     "/api/v1/loans/{id}/refunds/": {"get", "post"},
+    "/api/v1/loans/{id}/payout-account-changes/": {"get", "post"},
+    "/api/v1/payout-account-changes/": {"get"},
+    "/api/v1/payout-account-changes/{id}/": {"get"},
+    "/api/v1/payout-account-changes/{id}/approve/": {"post"},
+    "/api/v1/payout-account-changes/{id}/reject/": {"post"},
     "/api/v1/day-closes/": {"get"},
 }
 

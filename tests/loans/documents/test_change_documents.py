@@ -15,7 +15,6 @@ from django.utils import formats, translation
 
 from applications import committee
 from core.models import AuditEvent
-from core.privacy import mask_identifier
 from core.roles import Role
 from loans import services as loan_services
 from loans.models import Demand, ScheduleVersion
@@ -174,7 +173,7 @@ def test_agreement_after_a_partial_prepayment_shows_the_new_payment_gesv_and_no_
         NO_FEE[language],
         loan.number,
         BORROWER_NAME,
-        mask_identifier(BORROWER_IIN),
+        BORROWER_IIN,  # the accountant's payment orders name it (core.privacy)
         "PP-7",
         PREPAID_ON.strftime("%d.%m.%Y"),
         money(PREPAID, language),
@@ -187,7 +186,6 @@ def test_agreement_after_a_partial_prepayment_shows_the_new_payment_gesv_and_no_
         money(rows[0].balance, language),
     ):
         assert value in text, value
-    assert BORROWER_IIN not in text
     if language == "kk":
         assert set(KAZAKH_LETTERS) <= set(text)
 

@@ -270,7 +270,9 @@ def test_custom_parts_are_used_as_given():
         ({"amount": D("-1")}, "amount"),
         ({"amount": D("100.001")}, "amount"),
         ({"annual_rate": D("-0.01")}, "annual_rate"),
-        ({"annual_rate": D("100.01")}, "annual_rate"),
+        # above 100 % is no domain error: the ceiling is the caps' in force (loans.calculator)
+        ({"disbursement_date": date(9950, 6, 1), "term_months": 600}, "disbursement_date"),
+        ({"disbursement_date": date(9999, 12, 15)}, "disbursement_date"),
         ({"term_months": 0}, "term_months"),
         ({"grace_months": 12}, "grace_months"),
         ({"grace_months": -1}, "grace_months"),

@@ -26,6 +26,8 @@ def draft(accepted, officer):
             application_id=application.pk,
             planned_disbursement_date=ON,
             contract_date=ON - timedelta(days=3),
+            payout_account="KZ86125KZT5004100100",
+            payout_account_source="borrower_file",
             by=officer,
         )
 

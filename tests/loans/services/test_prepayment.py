@@ -90,7 +90,7 @@ def test_the_overpayment_of_a_payoff_stays_held_for_a_refund(active_loan, pay, a
             amount=D("5000.01"),
             on=on,
             applied_on=on,
-            account="KZ00123",
+            account="KZ86125KZT5004100100",  # the contract's
             by=accountant,
             today=on,
         )
@@ -100,7 +100,7 @@ def test_the_overpayment_of_a_payoff_stays_held_for_a_refund(active_loan, pay, a
         amount=D("5000"),
         on=on,
         applied_on=on,
-        account="KZ00123",
+        account="KZ86125KZT5004100100",
         by=accountant,
         today=on,
     )

@@ -33,7 +33,11 @@ def draft(accepted, officer, today):
     def make() -> Loan:
         application = accepted()
         return services.contract_create(
-            application_id=application.pk, planned_disbursement_date=today, by=officer
+            application_id=application.pk,
+            planned_disbursement_date=today,
+            payout_account="KZ86125KZT5004100100",
+            payout_account_source="borrower_file",
+            by=officer,
         )
 
     return make
@@ -138,7 +142,13 @@ def test_contract_page_shows_the_decided_terms_read_only(client_as, accepted):
     assert response.status_code == 200
     assert re.search(r'data-term="amount">750,000\.00<', html)
     assert re.search(r'data-term="term">10<', html)
-    for field in ("planned_disbursement_date", "contract_date", "branch"):
+    for field in (
+        "planned_disbursement_date",
+        "contract_date",
+        "branch",
+        "payout_account",
+        "payout_account_source",
+    ):
         assert f'name="{field}"' in html
     assert 'name="amount"' not in html  # the terms are not editable
 
@@ -152,6 +162,8 @@ def test_drawing_a_contract_creates_the_draft(client_as, accepted, today):
             "contract_date": today.isoformat(),
             "planned_disbursement_date": (today + timedelta(days=2)).isoformat(),
             "branch": Branch.objects.first().pk,
+            "payout_account": "kz86 125k zt50 0410 0100",
+            "payout_account_source": "borrower_file",
         },
     )
     loan = Loan.objects.get(application=application)
@@ -159,6 +171,8 @@ def test_drawing_a_contract_creates_the_draft(client_as, accepted, today):
     assert loan.status == Loan.Status.DRAFT
     assert loan.amount == application.decision.amount
     assert loan.planned_disbursement_date == today + timedelta(days=2)
+    assert loan.payout_account == "KZ86125KZT5004100100"  # spaces and case normalised
+    assert loan.payout_account_source == "borrower_file"
 
 
 @pytest.mark.parametrize(
@@ -171,6 +185,23 @@ def test_drawing_a_contract_creates_the_draft(client_as, accepted, today):
         ),
         ({"planned_disbursement_date": ""}, "planned_disbursement_date", "This field is required."),
         ({"contract_date": "31.02.2026"}, "contract_date", "Enter a valid date."),
+        ({"payout_account": ""}, "payout_account", "This field is required."),
+        (
+            {"payout_account": "MY-OWN-CARD-4111"},
+            "payout_account",
+            "Give a Kazakhstan IBAN (KZ and 18 more characters) or a card number.",
+        ),
+        (
+            {"payout_account": "KZ00125KZT5004100100"},
+            "payout_account",
+            "The IBAN&#x27;s check digits do not match: a character is mistyped.",
+        ),
+        (
+            {"payout_account": "4400 4300 0000 1238"},
+            "payout_account",
+            "The card number&#x27;s check digit does not match: a digit is mistyped.",
+        ),
+        ({"payout_account_source": ""}, "payout_account_source", "This field is required."),
     ],
 )
 def test_bad_contract_input_is_shown_beside_the_field(
@@ -183,6 +214,8 @@ def test_bad_contract_input_is_shown_beside_the_field(
         "contract_date": today.isoformat(),
         "planned_disbursement_date": today.isoformat(),
         "branch": Branch.objects.first().pk,
+        "payout_account": "KZ86125KZT5004100100",
+        "payout_account_source": "borrower_file",
     }
     posted.update(data)
     if posted["planned_disbursement_date"] == "-1 day":
@@ -240,7 +273,7 @@ def _disbursement(today, **data) -> dict:
     return {
         "on": today.isoformat(),
         "channel": "account",
-        "payee_account": "KZ12 3456 7890 1234 5678",
+        "payee_account": "",  # the contract's account
         "payee_name": "",
         "payee_purpose": "",
         **data,
@@ -256,7 +289,7 @@ def test_accountant_disburses_a_signed_contract(client, accountant, signed, toda
     loan.refresh_from_db()
     assert response.status_code == 302
     assert loan.status == Loan.Status.ACTIVE
-    assert loan.payee_account == "KZ123456789012345678"  # spaces as printed on paper dropped
+    assert loan.payee_account == "KZ86125KZT5004100100"  # the contract's account
     assert LedgerEntry.objects.filter(loan=loan, kind="disbursement").count() == 1
 
 
@@ -269,10 +302,22 @@ def test_accountant_disburses_a_signed_contract(client, accountant, signed, toda
             "A payment to a seller of goods needs the payee and the purpose.",
         ),
         (
-            {"payee_account": ""},
+            {"payee_account": "MY-OWN-CARD-4111"},
             "payee_account",
-            "Give the account (IBAN) or card the money goes to.",
+            "Give a Kazakhstan IBAN (KZ and 18 more characters) or a card number.",
         ),
+        (
+            {"payee_account": "KZ00125KZT5004100100"},
+            "payee_account",
+            "The IBAN&#x27;s check digits do not match: a character is mistyped.",
+        ),
+        (
+            {"payee_account": "KZ18 722S 0000 1234 5678"},  # valid, but nobody approved it
+            "payee_account",
+            "This is not the contract&#x27;s account and no second person approved paying to "
+            "it: request the change of the payout account first.",
+        ),
+        ({"channel": "card"}, "channel", None),  # the contract's account is an IBAN
         ({"on": "tomorrow"}, "on", "The value date cannot be in the future."),
         ({"channel": "cash"}, "channel", None),
     ],
