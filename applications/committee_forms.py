@@ -75,7 +75,6 @@ class AgendaItemForm(forms.Form):
         max_digits=9,
         decimal_places=6,
         min_value=Decimal(0),
-        max_value=Decimal(100),
     )
     method = forms.ChoiceField(label=_("Repayment method"), choices=RepaymentMethod.choices)
     grace_months = forms.IntegerField(

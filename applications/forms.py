@@ -120,7 +120,6 @@ class ApplicationForm(forms.Form):
         max_digits=9,
         decimal_places=6,
         min_value=Decimal(0),
-        max_value=Decimal(100),
     )
     method = forms.ChoiceField(label=_("Repayment method"), choices=RepaymentMethod.choices)
     repayment_sources = forms.CharField(

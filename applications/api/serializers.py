@@ -190,7 +190,6 @@ class ApplicationCreateSerializer(serializers.Serializer):
         max_digits=9,
         decimal_places=6,
         min_value=Decimal(0),
-        max_value=Decimal(100),
         help_text="% a year",
     )
     # the codes only, as in the calculator: one choice set, one name in the schema

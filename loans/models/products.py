@@ -92,9 +92,9 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=Q(max_rate__gte=F("min_rate")), name="product_rate_range"
             ),
-            models.CheckConstraint(
-                condition=Q(min_rate__gte=0) & Q(max_rate__lte=100), name="product_rate_bounds"
-            ),
+            # no fixed ceiling: a rate is bounded by the GESV caps in force on each date
+            # (short loans may charge up to 0.3 % a day), checked where it is calculated
+            models.CheckConstraint(condition=Q(min_rate__gte=0), name="product_rate_bounds"),
             models.CheckConstraint(
                 condition=Q(payment_multiple__gt=0), name="product_multiple_pos"
             ),

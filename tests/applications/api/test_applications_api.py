@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from applications.demo import PERSON_DOCUMENTS
@@ -617,3 +618,33 @@ def test_risk_manager_cannot_register_an_application(api_as, applicant, products
     )
     assert response.status_code == 403
     assert not Application.objects.exists()
+
+
+def test_a_short_loan_above_100_percent_is_taken_within_the_caps_in_force(
+    api_as, applicant, products
+):
+    # ≤ 45 days and ≤ 45 MRP: GESV up to 179 % and under 0.3 % a day (DOMAIN.md §12), so
+    # 105 % a year for one month is legal; no fixed ceiling of 100 % stands in the way
+    short = products["almaty-unsecured"]
+    short.pk, short.code, short.max_rate, short.gesv_cap = None, "short", 120, 179
+    short.min_term_months, short.max_term_months, short.min_amount = 1, 1, Decimal("10000")
+    short.save()
+    short.purposes.create(purpose="working_capital")
+    api = api_as(Role.CREDIT_ADMINISTRATOR)
+    body = new_application(
+        products, applicant.pk, product=short.pk, amount="100000", term_months=1, rate="105"
+    )
+    created = api.post(APPLICATIONS, body, format="json")
+    assert created.status_code == 201, created.json()
+    assert Decimal(created.json()["requested_rate"]) == 105
+    # the product's own range bounds it, among the limits the assessment checks
+    from applications.services import product_limit_violations
+
+    def violations(rate: str) -> list:
+        terms = {"amount": Decimal("100000"), "term_months": 1, "method": "annuity"}
+        return product_limit_violations(
+            short, rate=Decimal(rate), purpose="working_capital", on=timezone.localdate(), **terms
+        )
+
+    assert violations("105") == []
+    assert [violation.field for violation in violations("121")] == ["annual_rate"]

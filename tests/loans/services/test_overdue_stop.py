@@ -33,29 +33,9 @@ def _charges(loan, kind, since: date):
 
 
 @pytest.fixture
-def consumer_loan(accepted, officer, accountant):
+def consumer_loan(active_loan):
     """A consumer loan (an individual, any lawful purpose): under the legal caps of §12."""
-    from applications.models import Applicant, Application
-    from tests.fixtures.lending import BORROWER_IBAN
-
-    def make():
-        application = accepted(amount="600000", term=12)
-        Applicant.objects.filter(pk=application.applicant_id).update(kind="individual")
-        Application.objects.filter(pk=application.pk).update(purpose="any_lawful")
-        loan = services.contract_create(
-            application_id=application.pk,
-            planned_disbursement_date=ON,
-            contract_date=ON - timedelta(days=1),
-            payout_account=BORROWER_IBAN,
-            payout_account_source="borrower_file",
-            by=officer,
-        )
-        services.contract_sign(loan_id=loan.pk, signed_on=ON - timedelta(days=1), by=officer)
-        return services.loan_disburse(
-            loan_id=loan.pk, on=ON, channel="account", by=accountant, today=ON
-        )
-
-    return make
+    return lambda: active_loan(on=ON, amount="600000", term=12, consumer=True)
 
 
 @pytest.fixture
