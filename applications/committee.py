@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications import agenda, hooks
 from applications.errors import NotAllowedToVote, TransitionBlocked, TransitionNotAllowed
 from applications.models import (
     AgendaItem,
@@ -28,14 +29,12 @@ from applications.services import (
     move_stage,
     product_limit_violations,
 )
-from collateral.selectors import application_coverage
 from core.audit import audit
 from core.errors import ConflictError, DomainError
 from core.roles import Role, has_role
-from loans.calculator import calculate
-from loans.domain.schedule import LoanTerms
-from loans.messages import limit_message
-from prudential.norms import exposure_after
+from lending.calculator import calculate
+from lending.domain.schedule import LoanTerms
+from lending.messages import limit_message
 
 
 @transaction.atomic
@@ -60,13 +59,6 @@ def meeting_create(*, held_on: date, member_ids: list[int], by) -> Meeting:
     meeting.save(update_fields=["number"])
     meeting.members.set(members)
     audit(meeting, "committee.meeting_created", by=by, data={"members": sorted(member_ids)})
-    return meeting
-
-
-def _lock_meeting(meeting_id: int) -> Meeting:
-    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
-    if meeting.status == Meeting.Status.CLOSED:
-        raise ConflictError(_("The meeting is closed."), field="meeting")
     return meeting
 
 
@@ -101,44 +93,8 @@ def _check_terms(
     if violations:
         first = violations[0]
         raise DomainError(" ".join(limit_message(v) for v in violations), field=first.field)
-    _check_coverage(application, amount=amount)
-
-
-def _check_coverage(application: Application, *, amount: Decimal) -> None:
-    """A secured product's minimum coverage is enforced at the decision (DOMAIN.md §15)."""
-    minimum = application.product.min_coverage
-    if not application.product.secured or not minimum:
-        return
-    covered = application_coverage(application, amount)
-    if covered is None or covered < minimum:
-        raise DomainError(
-            _("The collateral covers %(covered)s of the amount; the product requires %(minimum)s.")
-            % {"covered": covered if covered is not None else 0, "minimum": minimum},
-            field="amount",
-        )
-
-
-def _check_single_borrower_risk(application: Application, *, amount: Decimal, on: date) -> None:
-    """k2 (res. 192): what the borrower or their group would owe stays within the limit.
-    Before any monthly figures are entered there is no own capital to measure against."""
-    after = exposure_after(applicant=application.applicant, amount=amount, on=on, lock=True)
-    if after is None or after.passes:
-        return
-    raise DomainError(
-        _(
-            "With this loan %(subject)s would owe %(exposure)s KZT, above the k2 limit of "
-            "%(limit)s KZT (%(share)s of own capital of %(month)s)."
-        )
-        % {
-            "subject": after.subject,
-            "exposure": f"{after.exposure:,.2f}".replace(",", " "),
-            "limit": f"{after.limit:,.2f}".replace(",", " "),
-            "share": f"{after.k2_max.normalize():f}",
-            "month": f"{after.month:%m.%Y}",
-        },
-        field="amount",
-        code="k2_exceeded",
-    )
+    # what the apps above check, e.g. a secured product's minimum coverage (DOMAIN.md §15)
+    hooks.check_terms(application, amount=amount)
 
 
 @transaction.atomic
@@ -154,7 +110,7 @@ def agenda_add(
     grace_months: int = 0,
 ) -> AgendaItem:
     """Put an application on the agenda with the terms to vote on (by default, the request)."""
-    meeting = _lock_meeting(meeting_id)
+    meeting = agenda.lock_meeting(meeting_id)
     application = lock_application(application_id)
     if application.stage != Stage.COMMITTEE:
         raise TransitionNotAllowed(
@@ -172,9 +128,7 @@ def agenda_add(
         "grace_months": grace_months,
     }
     _check_terms(application, on=meeting.held_on, **terms)
-    item = AgendaItem.objects.create(
-        meeting=meeting, application=application, position=meeting.items.count() + 1, **terms
-    )
+    item = agenda.agenda_item_add(meeting=meeting, application=application, **terms)
     audit(
         item.application, "committee.agenda_added", by=by, data={"meeting": meeting.number, **terms}
     )
@@ -191,9 +145,12 @@ def conflict_declare(*, application_id: int, reason: str, by) -> ConflictDeclara
     if not reason.strip():
         raise DomainError(_("State the conflict."), field="reason")
     application = lock_application(application_id)
-    considering_change = AgendaItem.objects.filter(
-        application=application, restructuring__status="on_agenda"
-    ).exists()
+    # another subject of the application still before the committee (a change of terms)
+    considering_change = (
+        AgendaItem.objects.filter(application=application)
+        .filter(agenda.pending_subject_items())
+        .exists()
+    )
     if application.stage != Stage.COMMITTEE and not considering_change:
         raise ConflictError(
             _("The committee no longer considers this application."), field="application"
@@ -219,8 +176,9 @@ def voting_refusal(item: AgendaItem, member) -> str | None:
         return _("You are not a member of this meeting.")
     if item.application.prepared_by_id == member.pk:
         return _("You prepared this application and may not vote on it.")
-    if item.restructuring_id and item.restructuring.registered_by_id == member.pk:
-        return _("You registered this request and may not vote on it.")
+    subject = agenda.subject_of(item)
+    if subject is not None and (refusal := subject.voting_refusal(item, member)):
+        return refusal
     if ConflictDeclaration.objects.filter(application=item.application, member=member).exists():
         return _("You declared a conflict of interest on this application.")
     return None
@@ -249,8 +207,9 @@ def vote_cast(*, item_id: int, choice: str, comment: str = "", by) -> Vote:
 
 
 def is_decided(item: AgendaItem) -> bool:
-    if item.restructuring_id:
-        return item.restructuring.status != item.restructuring.Status.ON_AGENDA
+    subject = agenda.subject_of(item)
+    if subject is not None:
+        return subject.is_decided(item)
     return hasattr(item, "decision")
 
 
@@ -267,7 +226,7 @@ def tally(item: AgendaItem) -> dict[str, int]:
 def item_decide(*, item_id: int, by, refusal_ground: str = "", comment: str = ""):
     """Close the vote on an item: approved on its terms with quorum and majority, else refused."""
     item = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item_id)
-    _lock_meeting(item.meeting_id)
+    agenda.lock_meeting(item.meeting_id)
     application = lock_application(item.application_id)
     if is_decided(item):
         raise ConflictError(_("This item is already decided."), field="item")
@@ -288,12 +247,9 @@ def item_decide(*, item_id: int, by, refusal_ground: str = "", comment: str = ""
             field="votes",
         )
     approved = Decimal(counts["votes_for"]) / cast > policy.committee_majority
-    if item.restructuring_id:
-        from loans.services.restructuring import restructuring_decide
-
-        return restructuring_decide(
-            item=item, counts=counts, approved=approved, by=by, comment=comment
-        )
+    subject = agenda.subject_of(item)
+    if subject is not None:  # e.g. a loan's change of terms: decided on its own record
+        return subject.decide(item=item, counts=counts, approved=approved, by=by, comment=comment)
     if approved:
         _check_terms(
             application,
@@ -304,7 +260,8 @@ def item_decide(*, item_id: int, by, refusal_ground: str = "", comment: str = ""
             method=item.method,
             grace_months=item.grace_months,
         )
-        _check_single_borrower_risk(application, amount=item.amount, on=item.meeting.held_on)
+        # what the apps above check at approval, e.g. the single-borrower limit k2
+        hooks.check_approval(application, amount=item.amount, on=item.meeting.held_on)
         decision = Decision.objects.create(
             application=application,
             item=item,
@@ -347,12 +304,12 @@ def item_decide(*, item_id: int, by, refusal_ground: str = "", comment: str = ""
 
 @transaction.atomic
 def meeting_close(*, meeting_id: int, by) -> Meeting:
-    meeting = _lock_meeting(meeting_id)
+    meeting = agenda.lock_meeting(meeting_id)
     if not meeting.members.filter(pk=by.pk).exists():
         raise NotAllowedToVote(_("Only a member of the meeting closes it."), field="member")
     if (
-        meeting.items.filter(decision__isnull=True, restructuring__isnull=True).exists()
-        or meeting.items.filter(restructuring__status="on_agenda").exists()
+        meeting.items.filter(decision__isnull=True).exclude(agenda.subject_items()).exists()
+        or meeting.items.filter(agenda.pending_subject_items()).exists()
     ):
         raise TransitionBlocked(
             _("Decide every item on the agenda before closing."), field="meeting"

@@ -13,7 +13,7 @@ from applications.models import Application, RefusalGround, Vote
 from core.errors import DomainError
 from core.forms import add_domain_error
 from core.roles import Role
-from loans.models import RepaymentMethod
+from lending.models import RepaymentMethod
 
 TIYN = Decimal("0.01")
 

@@ -20,7 +20,7 @@ from applications.models import (
     RequiredDocument,
     Stage,
 )
-from loans.models import Product
+from lending.models import Product
 
 K = ApplicantKind
 D = DocumentType

@@ -13,9 +13,9 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.functional import Promise
 
+from applications.agenda import related_paths, subject_of
 from applications.committee import tally
 from applications.models import (
-    AgendaItem,
     ConflictDeclaration,
     Decision,
     Meeting,
@@ -23,7 +23,7 @@ from applications.models import (
     Vote,
 )
 from core.pdf import render_pdf
-from loans.models import Product, Purpose, RepaymentMethod
+from lending.models import Product, Purpose, RepaymentMethod
 
 MINUTES_LANGUAGES = ("kk", "ru")
 
@@ -80,7 +80,7 @@ class MinutesItem:
     votes_abstain: int
     conflicts: tuple[ConflictLine, ...]
     decision: DecisionLine | None
-    change_of_terms: str = ""  # the request's number when the item is a loan's change of terms
+    change_of_terms: str = ""  # another subject's number, e.g. a loan's change of terms
 
     @property
     def tally(self) -> str:
@@ -98,7 +98,7 @@ class Minutes:
     items: tuple[MinutesItem, ...]
 
 
-def _terms(source) -> Terms:
+def terms_of(source) -> Terms:
     return Terms(
         amount=source.amount,
         term_months=source.term_months,
@@ -115,27 +115,10 @@ def _decision(decision: Decision | None) -> DecisionLine | None:
     return DecisionLine(
         outcome=decision.outcome,
         outcome_label=Decision.Outcome(decision.outcome).label,
-        terms=_terms(decision) if approved else None,
+        terms=terms_of(decision) if approved else None,
         refusal_ground=None if approved else RefusalGround(decision.refusal_ground).label,
         comment=decision.comment,
         recorded_by=person(decision.recorded_by),
-    )
-
-
-def _change_decision(item: AgendaItem) -> DecisionLine | None:
-    """A change of terms is decided on its request, not by a ``Decision``."""
-    request = item.restructuring
-    if request.decided_at is None:
-        return None
-    approved = request.status != request.Status.REFUSED
-    outcome = Decision.Outcome.APPROVED if approved else Decision.Outcome.REFUSED
-    return DecisionLine(
-        outcome=outcome,
-        outcome_label=outcome.label,
-        terms=_terms(item) if approved else None,
-        refusal_ground=None,
-        comment=request.decision_comment,
-        recorded_by=person(request.decided_by),
     )
 
 
@@ -146,7 +129,7 @@ def minutes_context(meeting: Meeting) -> Minutes:
         "application__product",
         "application__prepared_by",
         "decision__recorded_by",
-        "restructuring__decided_by",
+        *related_paths(),
     ).order_by("position")
     for item in agenda:
         application = item.application
@@ -160,7 +143,8 @@ def minutes_context(meeting: Meeting) -> Minutes:
             if decision
             else tally(item)
         )
-        decided = _change_decision(item) if item.restructuring_id else _decision(decision)
+        subject = subject_of(item)  # another subject is decided on its own record
+        decided = subject.minutes_decision(item) if subject else _decision(decision)
         votes = item.votes.select_related("member").order_by("cast_at", "pk")
         conflicts = ConflictDeclaration.objects.filter(application=application).select_related(
             "member"
@@ -173,7 +157,7 @@ def minutes_context(meeting: Meeting) -> Minutes:
                 product=application.product,
                 purpose=Purpose(application.purpose).label,
                 prepared_by=person(application.prepared_by),
-                proposed=_terms(item),
+                proposed=terms_of(item),
                 votes=tuple(
                     VoteLine(
                         member=person(vote.member),
@@ -188,7 +172,7 @@ def minutes_context(meeting: Meeting) -> Minutes:
                     for c in conflicts.order_by("declared_at", "pk")
                 ),
                 decision=decided,
-                change_of_terms=item.restructuring.number if item.restructuring_id else "",
+                change_of_terms=subject.label(item) if subject else "",
                 **counts,
             )
         )

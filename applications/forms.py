@@ -18,7 +18,8 @@ from applications.models import (
     Stage,
 )
 from applications.selectors import applicant_list
-from loans.models import Branch, Product, Purpose, RepaymentMethod
+from core.models import Branch
+from lending.models import Product, Purpose, RepaymentMethod
 
 TIYN = Decimal("0.01")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

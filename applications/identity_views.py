@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from applications import identity
+from applications.branches import visible_applicants, visible_identity_corrections
 from applications.identity_forms import CorrectionRejectForm, IdentityCorrectionForm
 from applications.models import Applicant, IdentityCorrection
 from applications.selectors import applicant_identity_fixed, identity_correction_list
 from core.audit import HIDDEN, personal_values_shown
-from core.branches import visible_applicants, visible_identity_corrections
 from core.errors import DomainError
 from core.forms import add_domain_error
 from core.navigation import QueueRow

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from applications import agenda, hooks
+from applications.branches import visible_agenda_items, visible_applicants, visible_applications
 from applications.models import (
     AgendaItem,
     Applicant,
@@ -12,8 +14,6 @@ from applications.models import (
 )
 from applications.transitions import ALLOWED, DECIDED_BY_COMMITTEE, FINAL
 from core.audit import audit
-from core.branches import visible_agenda_items, visible_applicants, visible_applications
-from loans.models import Loan
 
 # How long a stage may take before the credit administrator's queue shows it as overdue.
 STAGE_DAYS = {
@@ -107,20 +107,9 @@ def applicant_identity_fixed(applicant: Applicant) -> bool:
     pledgor of a loan signed, active, written off or closed. Their IIN/BIN, name and date of
     birth are then changed only by an approved correction (``applications.identity``).
 
-    A guarantor or a third-party pledgor is found by the applicant's IIN/BIN too: their rows
-    keep the name and number as the contract states them, not a link to the applicant.
-    """
-    party = (
-        Q(applicant=applicant)
-        | Q(loan__borrower=applicant)
-        | Q(collateral__pledgor__applicant=applicant)
-    )
-    identifiers = [value for value in (applicant.iin, applicant.bin) if value]
-    if identifiers:
-        party |= Q(guarantees__identifier__in=identifiers)
-        party |= Q(collateral__pledgor__identifier__in=identifiers)
-    signed = Application.objects.filter(loan__isnull=False).exclude(loan__status=Loan.Status.DRAFT)
-    return signed.filter(party).exists()
+    The contracts are the loans': loans answers (``loans.contract_parties``, registered in
+    ``applications.hooks``)."""
+    return hooks.identity_fixed(applicant)
 
 
 def identity_correction_list(*, status: str | None = None) -> QuerySet[IdentityCorrection]:
@@ -139,8 +128,8 @@ def committee_agenda(user) -> QuerySet[AgendaItem]:
         .filter(
             meeting__status=Meeting.Status.SCHEDULED, meeting__members=user, decision__isnull=True
         )
-        # a change of terms is decided on its request, never by a Decision
-        .filter(Q(restructuring__isnull=True) | Q(restructuring__status="on_agenda"))
+        # another subject (a change of terms) is decided on its own record, never by a Decision
+        .filter(~agenda.subject_items() | agenda.pending_subject_items())
         .select_related("meeting", "application__applicant", "application__product")
         .order_by("meeting__held_on", "position")
     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from applications import hooks
 from applications.domain.requirements import BorrowerProfile, LendingRules, borrower_refusals
 from applications.errors import TransitionBlocked, TransitionNotAllowed
 from applications.messages import refusal_message
@@ -35,21 +36,20 @@ from applications.models import (
 )
 from applications.selectors import applicant_identity_fixed
 from applications.transitions import DECIDED_BY_COMMITTEE, FINAL, can_follow
-from collateral.messages import ineligibility_message
-from collateral.selectors import item_reasons
 from core.audit import audit
 from core.branches import default_branch, user_branch
 from core.errors import ConflictError, DomainError
 from core.identifiers import IdentifierError, parse_iin
+from core.models import Branch
 from core.regulation import Key, LoanClass, regulatory_value
 from core.uploads import DOCUMENT_TYPES, FileType, check_upload
-from loans.calculator import calculate
-from loans.domain.debt_burden import average_monthly_payment, debt_burden
-from loans.domain.limits import check_limits
-from loans.domain.schedule import LoanTerms
-from loans.messages import limit_message
-from loans.models import Branch, Product
-from loans.selectors import product_limits
+from lending.calculator import calculate
+from lending.domain.debt_burden import average_monthly_payment, debt_burden
+from lending.domain.limits import check_limits
+from lending.domain.schedule import LoanTerms
+from lending.messages import limit_message
+from lending.models import Product
+from lending.selectors import product_limits
 
 
 def lending_policy() -> LendingPolicy:
@@ -424,23 +424,11 @@ def _guard(application: Application, target: Stage) -> list[str]:
             reasons.append(_("An unsecured loan has no collateral to appraise."))
         return reasons
     if target == Stage.ASSESSMENT and application.stage == Stage.COLLATERAL_APPRAISAL:
-        return _collateral_gaps(application)
+        # every item eligible and appraised (collateral.agenda_checks, DOMAIN.md §15)
+        return hooks.stage_gaps(application, target)
     if target == Stage.COMMITTEE:
         return _package_gaps(application)
     return []
-
-
-def _collateral_gaps(application: Application) -> list[str]:
-    """Every item eligible and appraised before the assessment (DOMAIN.md §15)."""
-    items = list(application.collateral.select_related("pledgor"))
-    if not items:
-        return [_("No collateral has been registered.")]
-    on = timezone.localdate(application.created_at)
-    return [
-        f"{item}: {ineligibility_message(reason)}"
-        for item in items
-        for reason in item_reasons(item, on=on)
-    ]
 
 
 def _package_gaps(application: Application) -> list[str]:

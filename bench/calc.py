@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from loans.domain.daycount import DayCount
-from loans.domain.gesv import gesv_of_schedule
-from loans.domain.schedule import LoanTerms, Method, build_schedule
+from lending.domain.daycount import DayCount
+from lending.domain.gesv import gesv_of_schedule
+from lending.domain.schedule import LoanTerms, Method, build_schedule
 
 CASES = [
     ("36 instalments", 36, DayCount.ACTUAL_360, Decimal("24")),

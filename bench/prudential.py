@@ -4,12 +4,12 @@
                                [--database-url postgres://postgres@127.0.0.1:5432/mfo_bench]
                                [--reuse]
 
-It seeds the portfolio the way bench/close_day.py does (N loans with their instalments,
-ledger and the snapshot of D - 1; --reuse keeps an existing seed of the same size and date),
-then times ``k1_run(on=D - 1)`` next to one plain SQL aggregate over the same snapshots that
-computes the same share: their ratio shows how close the run is to the database's own speed
-(the run also copies the loans behind MM90, writes its warnings and the audit event). Both
-run in a transaction rolled back afterwards.
+It seeds the portfolio the way bench/close_day.py does (bench/seed/portfolio.py: N loans with
+their instalments, ledger and the snapshot of D - 1; --reuse keeps an existing seed of the same
+size and date), then times ``k1_run(on=D - 1)`` next to one plain SQL aggregate over the same
+snapshots that computes the same share: their ratio shows how close the run is to the
+database's own speed (the run also copies the loans behind MM90, writes its warnings and the
+audit event). Both run in a transaction rolled back afterwards.
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import close_day as seeding  # bench/close_day.py: the portfolio's seed
+from bench.common import DEFAULT_URL, ONE_DAY, setup_django
+from bench.seed import portfolio as seeding  # the close benchmark's portfolio
 
-ONE_DAY = timedelta(days=1)
 PLAIN_SQL = """
 SELECT SUM(principal + interest + accrued_interest) FILTER (WHERE days_past_due > 90),
        SUM(principal + interest + accrued_interest),
@@ -82,16 +82,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--loans", type=int, default=100_000)
     parser.add_argument("--date", type=date.fromisoformat, default=date.today())
-    parser.add_argument(
-        "--database-url", default=os.environ.get("BENCH_DATABASE_URL", seeding.DEFAULT_URL)
-    )
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--reuse", action="store_true", help="time the existing seed if it fits")
     args = parser.parse_args()
-    seeding.setup_django(args.database_url)
+    setup_django(args.database_url)
     on = args.date - ONE_DAY
     print(f"k1 run of {on}, {args.loans:,} loans")
     print(f"  machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-    if args.reuse and seeding._seeded_already(args.loans, args.date):
+    if args.reuse and seeding.seeded_already(args.loans, args.date):
         seeding.vacuum()
         print("  seed: reused")
     else:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from collateral import document_views as views
+from collateral.views import documents as views
 
 app_name = "collateral-documents"
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -28,9 +27,9 @@ from collateral.models import (
     PledgeAgreement,
 )
 from core.errors import ConflictError
-from core.pdf import render_pdf
+from core.pdf import Party, Printed, mfo_party, render_pdf
 from core.privacy import mask_identifier
-from loans.models import Product, Purpose
+from lending.models import Product, Purpose
 
 DOCUMENT_LANGUAGES = ("kk", "ru")
 TEMPLATES = "collateral/documents/"
@@ -39,14 +38,6 @@ REAL_ESTATE = frozenset({Kind.LAND, Kind.HOUSING, Kind.NON_RESIDENTIAL})
 
 class DocumentNotAvailable(ConflictError):
     """The item is not in the state the document needs (e.g. a receipt before the release)."""
-
-
-@dataclass(frozen=True)
-class Party:
-    name: str
-    identifier: str
-    is_legal_entity: bool
-    body_decision: str = ""
 
 
 @dataclass(frozen=True)
@@ -168,15 +159,6 @@ class EncumbranceLiftLetter:
 
 
 # --- reading ------------------------------------------------------------------------------
-
-
-def mfo_party() -> Party:
-    """The MFO's requisites, where the deployment sets them; the template prints a blank else."""
-    return Party(
-        name=getattr(settings, "MFO_NAME", ""),
-        identifier=getattr(settings, "MFO_BIN", ""),
-        is_legal_entity=True,
-    )
 
 
 def _shown(identifier: str, show_identifiers: bool) -> str:
@@ -393,15 +375,6 @@ def encumbrance_letter_context(item: CollateralItem) -> EncumbranceLiftLetter:
 
 
 # --- rendering ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Printed:
-    """A rendered document and what the audit and the file name need to know of it."""
-
-    pdf: bytes
-    number: str
-    filename: str
 
 
 def _render(template: str, name: str, document, *, language: str) -> bytes:

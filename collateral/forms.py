@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import Region
 from collateral.domain.eligibility import AGE_LIMITED, REAL_ESTATE
 from collateral.models import Inspection, Kind, NotPledgeableCategory, PledgeAgreement
+from core.money import MONEY
 
 TIYN = Decimal("0.01")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT_AREA = forms.Textarea(attrs={"rows": 3})
-MONEY = {"max_digits": 18, "decimal_places": 2}
 
 REAL_ESTATE_FIELDS = (
     "cadastral_number",

@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Applicant, Application, Region
 from collateral.domain.eligibility import CollateralKind, NotPledgeable
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
+from core.money import MONEY
 
 
 class Kind(models.TextChoices):

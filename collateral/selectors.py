@@ -7,6 +7,7 @@ from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from applications.models import Application, Stage
+from collateral.branches import visible_collateral_items
 from collateral.domain.eligibility import (
     SEED_004_RULES,
     CollateralRules,
@@ -17,8 +18,8 @@ from collateral.domain.eligibility import CollateralItem as ItemFacts
 from collateral.domain.insurance import InsurancePolicy, insurance_expiring
 from collateral.domain.monitoring import MonitoredItem, OverdueInspection, overdue_inspections
 from collateral.domain.valuation import coverage
+from collateral.hooks import secured_debt
 from collateral.models import Appraisal, CollateralItem, CollateralType, Insurance
-from core.branches import visible_collateral_items
 
 # The areas of seed 004; an MFO with other areas changes them here (a setting to come).
 COLLATERAL_RULES: CollateralRules = SEED_004_RULES
@@ -56,16 +57,11 @@ def item_reasons(item: CollateralItem, *, on: date) -> list[Ineligibility]:
 
 def secured_amount(application: Application) -> Decimal:
     """What the collateral secures: a disbursed loan's outstanding debt (principal, interest,
-    penalty), else the approved amount once decided, else the requested one."""
-    from loans.models import Loan
-    from loans.selectors import loan_position
-
-    # a written-off loan is still owed, and still secured
-    serviced = [Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF]
-    loan = Loan.objects.filter(application=application, status__in=serviced).first()
-    if loan is not None:
-        position = loan_position(loan)
-        return max(position.principal + position.interest + position.penalty, Decimal(0))
+    penalty; read by loans, ``collateral.hooks``), else the approved amount once decided, else
+    the requested one."""
+    debt = secured_debt(application)
+    if debt is not None:
+        return debt
     decision = getattr(application, "decision", None)
     if decision is not None and decision.amount:
         return decision.amount

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from core.models import AuditEvent, CalendarDay, RegulatoryValue
+from core.models import AuditEvent, Branch, BranchStaff, CalendarDay, RegulatoryValue
 
 
 @admin.register(AuditEvent)
@@ -34,3 +34,20 @@ class RegulatoryValueAdmin(admin.ModelAdmin):
     list_display = ["key", "loan_class", "value", "effective_from", "needs_verification", "source"]
     list_filter = ["key", "loan_class", "needs_verification"]
     date_hierarchy = "effective_from"
+
+
+@admin.register(Branch)
+class BranchAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_ru", "name_kk", "name_en"]
+
+
+@admin.register(BranchStaff)
+class BranchStaffAdmin(admin.ModelAdmin):
+    """Who works at a branch and so sees only its files; nobody listed here works at head
+    office and sees every branch (``core.branches``), save an integration account, which then
+    sees nothing unless ``create_branch_token --all-branches`` granted it every branch."""
+
+    list_display = ["user", "branch"]
+    list_filter = ["branch"]
+    search_fields = ["user__username", "user__last_name"]
+    raw_id_fields = ["user"]

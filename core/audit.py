@@ -33,15 +33,19 @@ def audit(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Record an event in the caller's transaction, so it commits or rolls back with the change."""
-    actor = by if getattr(by, "is_authenticated", False) else None
     return AuditEvent.objects.create(
-        actor=actor,
+        actor=acting_user(by),
         action=action,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
         target_repr=str(target)[:200] if target is not None else "",
         data=data or {},
     )
+
+
+def acting_user(by: Any | None):
+    """The user who acted, to store as who did it; None for a task or a system (no person)."""
+    return by if getattr(by, "is_authenticated", False) else None
 
 
 def masked_value(field: str, value: Any) -> Any:

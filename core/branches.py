@@ -1,6 +1,6 @@
 """Whose files a user may see when the MFO works through branches (issue 9, item 4).
 
-The one place that decides it. A user assigned to a branch (``loans.BranchStaff``, set in the
+The one place that decides it. A user assigned to a branch (``core.BranchStaff``, set in the
 admin) sees only that branch's files, whatever the role; a user with no branch works at head
 office and sees every branch, so an MFO that assigns nobody sees nothing change. A branch
 system's API token acts as its user, so a token's user with a branch is scoped the same way.
@@ -20,30 +20,33 @@ What a branch B sees:
 - a **collateral item** or a **guarantee** through its application, a committee **agenda item**
   through its application; a **payment**, **demand** or **change of terms** through its loan.
 
-Lists show only what the user sees (``visible_*``); a page or an endpoint that opens one file
-by its id answers 404 for a file of another branch, as if it did not exist (``ROUTES``, checked
-for every page by ``BranchScopeMiddleware`` and for every API call by ``BranchScope``); an API
-input naming another branch's file by its id is refused as an unknown id (``require_visible``).
+This module is generic: each app says what a branch sees of its own files (the ``visible_*``
+functions of ``applications.branches``, ``collateral.branches`` and ``loans.branches``, built
+on ``scoped``), and the shell registers them by kind (``register_kinds``, from
+``shell.branches.KINDS``). Lists show only what the user sees (``visible_*``); a page or an
+endpoint that opens one file by its id answers 404 for a file of another branch, as if it did
+not exist (``shell.branches.ROUTES``, checked for every page by its ``BranchScopeMiddleware``
+and for every API call by its ``BranchScope``); an API input naming another branch's file by
+its id is refused as an unknown id (``require_visible``).
 
 New applicants and applications are registered at the user's branch (head office may choose
 one for an application). A borrower known at another branch is taken on by registering an
 application for them by their whole IIN/BIN on the page, which one who does not know it cannot
 do; the API names the applicant by id, so there only an applicant the user already sees.
 
-Not scoped, on purpose (``UNSCOPED``): the committee's meetings and minutes (the committee
-decides for the whole MFO), the prudential and risk pages (figures of the whole MFO) and the
-audit trail (administrators).
+Not scoped, on purpose (``shell.branches.UNSCOPED``): the committee's meetings and minutes (the
+committee decides for the whole MFO), the prudential and risk pages (figures of the whole MFO)
+and the audit trail (administrators).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ErrorDetail, ValidationError
-from rest_framework.permissions import BasePermission
 from rest_framework.relations import PrimaryKeyRelatedField
 
 from core.errors import NotPermittedError
@@ -62,7 +65,7 @@ def user_branch(user):
         return None
     cached = getattr(user, "_mfo_branch", _UNSET)
     if cached is _UNSET:
-        from loans.models import BranchStaff
+        from core.models import BranchStaff
 
         staff = BranchStaff.objects.select_related("branch").filter(user=user).first()
         cached = staff.branch if staff else None
@@ -103,55 +106,16 @@ def default_branch(user):
     return user_branch(user)
 
 
-# --- what a branch sees: conditions on a model reached through ``prefix`` --------------------
+# --- what a branch sees: a condition on a model reached through ``prefix`` --------------------
 
 
-def loan_condition(branch, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}branch": branch})
-
-
-def application_condition(branch, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}branch": branch}) | Q(**{f"{prefix}loan__branch": branch})
-
-
-def applicant_condition(branch, prefix: str = "") -> Q:
-    from applications.models import Application
-    from loans.models import Loan
-
-    applications = Application.objects.filter(application_condition(branch))
-    loans = Loan.objects.filter(loan_condition(branch))
-    return (
-        Q(**{f"{prefix}branch": branch})
-        | Q(**{f"{prefix}pk__in": applications.values("applicant_id")})
-        | Q(**{f"{prefix}pk__in": loans.values("borrower_id")})
-    )
-
-
-def _scoped(user, queryset: QuerySet, condition: Callable[..., Q], prefix: str = "") -> QuerySet:
+def scoped(user, queryset: QuerySet, condition: Callable[..., Q], prefix: str = "") -> QuerySet:
+    """The rows of ``queryset`` the user sees: ``condition(branch, prefix)`` at a branch, all
+    of them at head office, none for an integration account without a scope."""
     branch = user_branch(user)
     if branch is not None:
         return queryset.filter(condition(branch, prefix))
     return queryset if sees_every_branch(user) else queryset.none()
-
-
-def visible_loans(user, loans: QuerySet | None = None) -> QuerySet:
-    from loans.models import Loan
-
-    return _scoped(user, Loan.objects.all() if loans is None else loans, loan_condition)
-
-
-def visible_applications(user, applications: QuerySet | None = None) -> QuerySet:
-    from applications.models import Application
-
-    queryset = Application.objects.all() if applications is None else applications
-    return _scoped(user, queryset, application_condition)
-
-
-def visible_applicants(user, applicants: QuerySet | None = None) -> QuerySet:
-    from applications.models import Applicant
-
-    queryset = Applicant.objects.all() if applicants is None else applicants
-    return _scoped(user, queryset, applicant_condition)
 
 
 def choices_seen_by(visible: Callable[..., QuerySet]) -> Callable:
@@ -165,63 +129,14 @@ def choices_seen_by(visible: Callable[..., QuerySet]) -> Callable:
     return queryset
 
 
-def visible_collateral_items(user, items: QuerySet | None = None) -> QuerySet:
-    from collateral.models import CollateralItem
+# --- the kinds of file a URL or an API input may name, each with what a user sees of it --------
 
-    queryset = CollateralItem.objects.all() if items is None else items
-    return _scoped(user, queryset, application_condition, "application__")
-
-
-def visible_guarantees(user, guarantees: QuerySet | None = None) -> QuerySet:
-    from collateral.models import Guarantee
-
-    queryset = Guarantee.objects.all() if guarantees is None else guarantees
-    return _scoped(user, queryset, application_condition, "application__")
+# Filled by the shell (``shell.branches.KINDS``) when the apps are ready.
+KINDS: dict[str, Callable[[object], QuerySet]] = {}
 
 
-def visible_agenda_items(user, items: QuerySet | None = None) -> QuerySet:
-    from applications.models import AgendaItem
-
-    queryset = AgendaItem.objects.all() if items is None else items
-    return _scoped(user, queryset, application_condition, "application__")
-
-
-def visible_identity_corrections(user, corrections: QuerySet | None = None) -> QuerySet:
-    """A correction of an applicant's identity, through its applicant."""
-    from applications.models import IdentityCorrection
-
-    queryset = IdentityCorrection.objects.all() if corrections is None else corrections
-    return _scoped(user, queryset, applicant_condition, "applicant__")
-
-
-def visible_by_loan(user, queryset: QuerySet) -> QuerySet:
-    """Rows of a model with a ``loan`` (payments, demands, changes of terms, write-offs...)."""
-    return _scoped(user, queryset, loan_condition, "loan__")
-
-
-def _by_loan(model_path: str) -> Callable[[object], QuerySet]:
-    def visible(user) -> QuerySet:
-        from django.apps import apps
-
-        return visible_by_loan(user, apps.get_model(model_path).objects.all())
-
-    return visible
-
-
-# The kinds of file a URL may name, each with what a user sees of it.
-KINDS: dict[str, Callable[[object], QuerySet]] = {
-    "applicant": visible_applicants,
-    "application": visible_applications,
-    "loan": visible_loans,
-    "collateral_item": visible_collateral_items,
-    "guarantee": visible_guarantees,
-    "agenda_item": visible_agenda_items,
-    "identity_correction": visible_identity_corrections,
-    "payment": _by_loan("loans.Payment"),
-    "demand": _by_loan("loans.Demand"),
-    "restructuring": _by_loan("loans.Restructuring"),
-    "payout_account_change": _by_loan("loans.PayoutAccountChange"),
-}
+def register_kinds(kinds: Mapping[str, Callable[[object], QuerySet]]) -> None:
+    KINDS.update(kinds)
 
 
 def is_visible(user, kind: str, pk) -> bool:
@@ -242,226 +157,3 @@ def require_visible(user, kind: str, obj, *, field: str) -> None:
         raise ValidationError(
             {field: [ErrorDetail(str(message).format(pk_value=obj.pk), code="does_not_exist")]}
         )
-
-
-# --- every page and endpoint that names a file by its id ---------------------------------------
-
-# url name -> {url keyword: kind}. tests/security/test_branch_scope.py fails for any route with an
-# id that is neither here nor in UNSCOPED, so a new page cannot forget the branches.
-ROUTES: dict[str, dict[str, str]] = {
-    # applicants and applications (pages)
-    "applications:applicant-detail": {"pk": "applicant"},
-    "applications:applicant-edit": {"pk": "applicant"},
-    "applications:representative-add": {"pk": "applicant"},
-    "applications:identity-correction-request": {"pk": "applicant"},
-    "applications:identity-correction-approve": {"pk": "identity_correction"},
-    "applications:identity-correction-reject": {"pk": "identity_correction"},
-    **{
-        f"applications:{name}": {"pk": "application"}
-        for name in (
-            "application-detail",
-            "application-advance",
-            "application-refuse",
-            "application-withdraw",
-            "application-answer",
-            "document-receive",
-            "document-missing",
-            "document-file",
-            "debt-burden-assess",
-            "conclusion-record",
-        )
-    },
-    # the committee's work on one application
-    "committee:agenda-add": {"application_id": "application"},
-    "committee:item": {"pk": "agenda_item"},
-    "committee:item-vote": {"pk": "agenda_item"},
-    "committee:item-conflict": {"pk": "agenda_item"},
-    "committee:item-decide": {"pk": "agenda_item"},
-    # collateral (pages and printed documents)
-    "collateral:application": {"application_id": "application"},
-    "collateral:item-create": {"application_id": "application"},
-    "collateral:guarantee-add": {"application_id": "application"},
-    **{
-        f"collateral:{name}": {"pk": "collateral_item"}
-        for name in (
-            "item",
-            "title-document-add",
-            "appraisal-record",
-            "pledge-register",
-            "insurance-add",
-            "item-release",
-            "inspection-create",
-            "payout-create",
-        )
-    },
-    "collateral-documents:pledge-agreement": {"pk": "collateral_item"},
-    "collateral-documents:guarantee-agreement": {"pk": "guarantee"},
-    "collateral-documents:release-receipt": {"pk": "collateral_item"},
-    "collateral-documents:encumbrance-letter": {"pk": "collateral_item"},
-    # loans (pages and printed documents)
-    "portfolio:loan": {"pk": "loan"},
-    "servicing:contract-create": {"application_id": "application"},
-    "servicing:contract-sign": {"pk": "loan"},
-    "servicing:disburse": {"pk": "loan"},
-    "servicing:payout-account-change-new": {"pk": "loan"},
-    "servicing:payout-account-change-decide": {"pk": "payout_account_change"},
-    "servicing:payment-new": {"pk": "loan"},
-    "servicing:contact-new": {"pk": "loan"},
-    "loan-documents:contract": {"loan_id": "loan"},
-    "loan-documents:receipt": {"payment_id": "payment"},
-    "loan-documents:agreement": {"loan_id": "loan"},
-    "loan-documents:demand": {"demand_id": "demand"},
-    "loan-documents:payoff": {"loan_id": "loan"},
-    **{
-        f"loan-changes:{name}": {"pk": "loan"}
-        for name in (
-            "prepayment",
-            "restructuring-new",
-            "version",
-            "demand-acceleration",
-            "demand-misuse",
-            "write-off",
-            "close",
-            "refund",
-        )
-    },
-    "loan-changes:restructuring-agenda": {"pk": "restructuring"},
-    "loan-changes:restructuring-apply": {"pk": "restructuring"},
-    # the API
-    "api-applicant-detail": {"pk": "applicant"},
-    "api-applicant-representatives": {"pk": "applicant"},
-    **{
-        f"api-identity-correction-{name}": {"pk": "identity_correction"}
-        for name in ("detail", "approve", "reject")
-    },
-    **{
-        f"api-application-{name}": {"pk": "application"}
-        for name in (
-            "detail",
-            "advance",
-            "answer",
-            "conclusions",
-            "debt-burden",
-            "decision",
-            "documents",
-            "refuse",
-            "withdraw",
-        )
-    },
-    **{
-        f"api-collateral-item-{name}": {"pk": "collateral_item"}
-        for name in (
-            "detail",
-            "appraisals",
-            "encumbrance",
-            "inspection-photos",
-            "inspections",
-            "insurance-payouts",
-            "insurances",
-            "release",
-            "title-documents",
-        )
-    },
-    **{
-        f"api-loan-{name}": {"pk": "loan"}
-        for name in (
-            "detail",
-            "contacts",
-            "disburse",
-            "ledger",
-            "payments",
-            "schedule",
-            "sign",
-            "snapshots",
-        )
-    },
-    "api-loan-payment-reverse": {"pk": "loan", "payment_id": "payment"},
-    "api-loan-payout-payout-account-changes": {"pk": "loan"},
-    **{
-        f"api-payout-account-change-{name}": {"pk": "payout_account_change"}
-        for name in ("detail", "approve", "reject")
-    },
-    **{
-        f"api-loan-changes-{name}": {"pk": "loan"}
-        for name in (
-            "close",
-            "demands",
-            "payoff",
-            "prepayment-preview",
-            "prepayments",
-            "refunds",
-            "restructurings",
-            "schedule-version",
-            "schedule-versions",
-            "write-off",
-        )
-    },
-    **{
-        f"api-restructuring-{name}": {"pk": "restructuring"}
-        for name in ("detail", "agenda", "apply", "preview")
-    },
-}
-
-# Routes with an id that a branch does not own, and why.
-_COMMITTEE = "a meeting of the committee, which decides for the whole MFO"
-_PRUDENTIAL = "a figure or a plan of the whole MFO (prudential norms, risk)"
-UNSCOPED: dict[str, str] = {
-    "committee:meeting": _COMMITTEE,
-    "committee:meeting-close": _COMMITTEE,
-    "committee:minutes-pdf": _COMMITTEE,
-    "risk-norms:group-edit": _PRUDENTIAL,
-    "risk-norms:group-delete": _PRUDENTIAL,
-    "risk:alert-acknowledge": _PRUDENTIAL,
-    "risk:plan": _PRUDENTIAL,
-    "risk:plan-action": _PRUDENTIAL,
-    "risk:plan-pdf": _PRUDENTIAL,
-    "risk:notice": _PRUDENTIAL,
-    "risk:notice-send": _PRUDENTIAL,
-    "risk:notice-pdf": _PRUDENTIAL,
-    "risk:k1-run": _PRUDENTIAL,
-    "risk:k1-loans-export": _PRUDENTIAL,
-    "risk:k1-report": _PRUDENTIAL,
-    "api-k1-run-detail": _PRUDENTIAL,
-    "api-k1-run-loans": _PRUDENTIAL,
-    "api-prudential-alert-acknowledge": _PRUDENTIAL,
-    **{
-        f"api-action-plan-{name}": _PRUDENTIAL
-        for name in ("detail", "approve", "measures", "notes", "period", "submit")
-    },
-    "api-return-notice-sent": _PRUDENTIAL,
-    "audit-event-detail": "the audit trail, read by administrators",
-}
-
-
-def check_route(user, resolver_match) -> None:
-    """404 when the URL names a file of another branch than the user's."""
-    kinds = ROUTES.get(resolver_match.view_name, {}) if resolver_match is not None else {}
-    if not kinds or sees_every_branch(user):
-        return
-    for keyword, kind in kinds.items():
-        value = resolver_match.kwargs.get(keyword)
-        if value is not None:
-            get_visible_or_404(user, kind, value)
-
-
-class BranchScopeMiddleware:
-    """Checks ``ROUTES`` for every page before its view runs (the API: ``BranchScope``)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        # an API view authenticates its own user (a token) and checks with ``BranchScope``
-        if not hasattr(view_func, "cls"):
-            check_route(getattr(request, "user", None), request.resolver_match)
-
-
-class BranchScope(BasePermission):
-    """The API's check of ``ROUTES``, once the token or session user is known."""
-
-    def has_permission(self, request, view) -> bool:
-        check_route(request.user, request.resolver_match)
-        return True

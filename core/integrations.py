@@ -35,7 +35,7 @@ class IssuedToken:
 
 def _branch(reference: str):
     """A branch by its code, else by its id."""
-    from loans.models import Branch
+    from core.models import Branch
 
     reference = str(reference).strip()
     branch = Branch.objects.filter(code=reference).first()
@@ -52,7 +52,7 @@ def _branch(reference: str):
 
 
 def _scope_of(user) -> str:
-    from loans.models import BranchStaff
+    from core.models import BranchStaff
 
     staff = BranchStaff.objects.select_related("branch").filter(user=user).first()
     if staff is not None:
@@ -69,7 +69,7 @@ def integration_token_issue(
     Exactly one of ``branch`` (a code or an id) and ``all_branches``. The account's row is
     locked, so two runs for one account apply one after the other.
     """
-    from loans.models import BranchStaff
+    from core.models import BranchStaff
 
     if (branch is None) == (not all_branches):
         raise DomainError(

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -178,3 +179,49 @@ class OverdueStop(models.TextChoices):
 
 # The regulatory table holds numbers: the code of each reading.
 OVERDUE_STOP_CODES = {1: OverdueStop.PENALTY, 2: OverdueStop.PENALTY_AND_INTEREST}
+
+
+class Branch(models.Model):
+    """A branch of the MFO; loans are booked at one and reported by it."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        db_table = "loans_branch"  # began in the loans app; the table kept its name
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        language = (get_language() or "ru")[:2]
+        return {"kk": self.name_kk, "en": self.name_en}.get(language, self.name_ru)
+
+
+class BranchStaff(models.Model):
+    """A user who works at one branch and sees only its files (``core.branches``).
+
+    A user without this row works at head office and sees every branch; an MFO that assigns
+    nobody to a branch sees nothing change. Not an integration (branch-system) account: without
+    this row it sees nothing unless granted all branches (``create_branch_token``).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="branch_staff",
+        verbose_name=_("user"),
+    )
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="staff", verbose_name=_("branch")
+    )
+
+    class Meta:
+        db_table = "loans_branchstaff"
+        verbose_name = _("branch staff member")
+        verbose_name_plural = _("branch staff")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.branch}"

@@ -10,6 +10,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 TIYN = Decimal("0.01")
 ZERO = Decimal("0.00")
+# The columns and fields every app stores and takes money and annual rates in: an amount in
+# KZT to the tiyn, a rate in % a year to six places.
+MONEY = {"max_digits": 18, "decimal_places": 2}
+RATE = {"max_digits": 9, "decimal_places": 6}
 
 
 def to_tiyn(amount: Decimal) -> Decimal:

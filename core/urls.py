@@ -7,7 +7,6 @@ from core import views
 from core.forms import BackOfficeLoginForm
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("audit/", views.audit_list, name="audit-list"),
     path("healthz", views.healthz, name="healthz"),
     path(

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
+from celery import current_app as celery_app
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
@@ -13,18 +12,9 @@ from django.views.decorators.http import require_GET
 
 from core.audit import audit, audit_data_shown
 from core.filters import AuditEventFilter
-from core.navigation import work_queues_for
 from core.permissions import role_required
-from core.roles import BROWSER_ROLES, Role, has_role
+from core.roles import Role
 from core.selectors import audit_event_list
-from mfo.celery import app as celery_app
-
-
-@login_required
-def home(request):
-    if not has_role(request.user, BROWSER_ROLES):
-        raise PermissionDenied
-    return render(request, "core/home.html", {"queues": work_queues_for(request.user)})
 
 
 @role_required(Role.ADMINISTRATOR, Role.RISK_MANAGER)

@@ -16,9 +16,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from applications.models import AgendaItem
-from collateral.documents import Party, Printed, mfo_party
+from core.models import Branch
 from core.money import ZERO
-from core.pdf import render_pdf
+from core.pdf import Party, Printed, mfo_party, person_label, render_pdf
 from core.regulation import regulatory_value
 from loans.documents import (
     DOCUMENT_LANGUAGES,
@@ -26,10 +26,10 @@ from loans.documents import (
     Borrower,
     Schedule,
     ScheduleRow,
+    borrower_party,
 )
-from loans.documents import _borrower as borrower_party
 from loans.domain.prepayment import PayoffQuote
-from loans.models import Branch, Demand, Installment, Loan, ScheduleVersion
+from loans.models import Demand, Installment, Loan, ScheduleVersion
 
 Reason = ScheduleVersion.Reason
 AGREEMENT_REASONS = (Reason.PARTIAL_PREPAYMENT, Reason.RESTRUCTURING)
@@ -284,10 +284,6 @@ def agreement_context(
     )
 
 
-def _person(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
-
-
 def demand_context(
     demand: Demand, *, show_identifiers: bool = True, show_contacts: bool = True
 ) -> DemandDocument:
@@ -318,7 +314,7 @@ def demand_context(
         ),
         details=demand.details,
         total=demand.total,
-        issued_by=_person(demand.issued_by),
+        issued_by=person_label(demand.issued_by),
     )
 
 

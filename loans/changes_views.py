@@ -20,10 +20,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.committee_views import SCHEDULERS as AGENDA_ROLES
+from applications.roles import AGENDA_SCHEDULERS as AGENDA_ROLES
 from core.errors import ConflictError, DomainError
 from core.forms import add_domain_error
 from core.permissions import role_required
+from lending.models import RepaymentMethod
 from loans import services
 from loans.forms_changes import (
     AgendaForm,
@@ -31,11 +32,11 @@ from loans.forms_changes import (
     RestructuringApplyForm,
     RestructuringRequestForm,
 )
-from loans.models import Loan, RepaymentMethod, Restructuring, ScheduleVersion
+from loans.guards import require_status
+from loans.models import Loan, Restructuring, ScheduleVersion
 from loans.operations_views import loan_page_url
 from loans.roles import PREPAYMENT_ROLES, QUOTE_ROLES, RESTRUCTURING_ROLES
 from loans.selectors import loan_list, schedule_versions, version_lines
-from loans.services.guards import require_status
 
 # The services name a few fields otherwise than these forms.
 SERVICE_FIELDS = {"value_date": "on", "misused": "misused_amount"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from loans.domain.schedule import Schedule
+from lending.domain.schedule import Schedule
 
 WIDTH, HEIGHT = 560, 160
 

@@ -18,13 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.branches import visible_loans
 from core.errors import DomainError
 from core.forms import add_domain_error
 from core.money import ZERO
 from core.permissions import role_required
 from core.roles import Role
 from loans import services
+from loans.branches import visible_loans
 from loans.domain.servicing import BUCKET_BOUNDS, Bucket, bucket_of
 from loans.forms_operations import ContactForm
 from loans.models import ContactRecord, Loan

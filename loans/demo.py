@@ -16,16 +16,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.utils import timezone
 
 from applications import committee
 from applications import services as applications
 from applications.models import Applicant, ApplicantKind, Conclusion, Stage
 from core.identifiers import check_digit
+from lending.domain.dates import add_months
+from lending.models import Product
 from loans import services
-from loans.domain.dates import add_months
-from loans.models import Loan, PayoutSource, Product
+from loans.models import Loan, PayoutSource
 from loans.selectors import current_installments
 
 ONE_DAY = timedelta(days=1)
@@ -56,7 +56,7 @@ STORIES = [
 ]
 
 
-def _iin(born: str) -> str:
+def demo_iin(born: str) -> str:
     """The first valid IIN of a man born on ``born`` in the 1900s (7th digit 3)."""
     for serial in range(10_000):
         first = f"{born}3{serial:04d}"
@@ -71,9 +71,10 @@ def _day_of_month_at_most_28(day: date) -> date:
     return day - timedelta(days=max(0, day.day - 28))
 
 
-@transaction.atomic
 def seed_loans(*, credit_admin, accountant, committee_members) -> list[Loan]:
-    """The demo loans; nothing if there are loans already (running it twice adds nothing)."""
+    """The demo loans; nothing if there are loans already (running it twice adds nothing).
+
+    Not one transaction: each service commits its step in its own durable one (STYLE.md)."""
     if Loan.objects.exists():
         return list(Loan.objects.order_by("pk"))
     today = timezone.localdate()
@@ -89,7 +90,7 @@ def seed_loans(*, credit_admin, accountant, committee_members) -> list[Loan]:
         # never pays: its first instalment is 100 to 103 days late when written off yesterday
         "written_off": add_months(_day_of_month_at_most_28(yesterday - timedelta(days=100)), -1),
     }
-    demo = _Demo(credit_admin, accountant, committee_members)
+    demo = Demo(credit_admin, accountant, committee_members)
     loans = {}
     for story in STORIES:
         contract_date = disbursed.get(story.key, today) - 2 * ONE_DAY
@@ -125,7 +126,7 @@ def seed_loans(*, credit_admin, accountant, committee_members) -> list[Loan]:
     return [loans[story.key] for story in STORIES]
 
 
-class _Demo:
+class Demo:
     def __init__(self, credit_admin, accountant, committee_members):
         self.credit_admin, self.accountant = credit_admin, accountant
         self.members = committee_members
@@ -134,11 +135,11 @@ class _Demo:
     def accepted_application(self, story: Story, amount: Decimal, *, decided_on: date):
         """An application taken through the checks and the committee, its terms accepted."""
         by = self.credit_admin
-        applicant = Applicant.objects.filter(iin=_iin(story.born)).first()
+        applicant = Applicant.objects.filter(iin=demo_iin(story.born)).first()
         applicant = applicant or applications.applicant_create(
             data={
                 "kind": ApplicantKind.ENTREPRENEUR,
-                "iin": _iin(story.born),
+                "iin": demo_iin(story.born),
                 "name": story.name,
                 "region": "almaty_city",
                 "phone": "+7 701 000 00 00",

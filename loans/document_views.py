@@ -12,9 +12,9 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from collateral.documents import Printed
 from core.audit import audit
 from core.errors import DomainError
+from core.pdf import Printed
 from core.permissions import role_required
 from core.privacy import Category, sees
 from core.roles import Role

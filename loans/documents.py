@@ -17,14 +17,14 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from applications.models import ApplicantKind
-from collateral.documents import Party, Printed, mfo_party
 from collateral.models import CollateralItem, Guarantee, Kind, PledgeAgreement
-from core.models import OverdueStop
+from core.models import Branch, OverdueStop
 from core.money import ZERO
-from core.pdf import render_pdf
+from core.pdf import Party, Printed, mfo_party, render_pdf
 from core.privacy import mask_identifier
+from lending.models import Product, Purpose
 from loans.domain.ledger import Component
-from loans.models import Branch, Loan, Payment, Product, Purpose
+from loans.models import Loan, Payment
 from loans.selectors import current_installments
 
 DOCUMENT_LANGUAGES = ("kk", "ru")
@@ -138,7 +138,7 @@ def _shown(identifier: str, show_identifiers: bool) -> str:
     return identifier if show_identifiers else mask_identifier(identifier)
 
 
-def _borrower(loan: Loan, *, show_identifiers: bool, show_contacts: bool = True) -> Borrower:
+def borrower_party(loan: Loan, *, show_identifiers: bool, show_contacts: bool = True) -> Borrower:
     """``show_contacts`` off: the address and phone left out, for a role that does not see them
     (core.privacy)."""
     applicant = loan.borrower
@@ -214,7 +214,9 @@ def contract_context(
         contract_date=loan.contract_date,
         branch=loan.branch,
         mfo=mfo_party(),
-        borrower=_borrower(loan, show_identifiers=show_identifiers, show_contacts=show_contacts),
+        borrower=borrower_party(
+            loan, show_identifiers=show_identifiers, show_contacts=show_contacts
+        ),
         product=loan.product,
         purpose=Purpose(loan.purpose).label,
         amount=loan.amount,
@@ -262,7 +264,7 @@ def receipt_context(payment: Payment, *, show_identifiers: bool = True) -> Recei
         issued_on=timezone.localdate(payment.received_at),
         mfo=mfo_party(),
         loan_number=loan.number,
-        borrower=_borrower(loan, show_identifiers=show_identifiers),
+        borrower=borrower_party(loan, show_identifiers=show_identifiers),
         payer=payment.payer or loan.borrower.name,
         amount=payment.amount,
         value_date=payment.value_date,

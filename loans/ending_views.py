@@ -20,14 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications.committee_views import READERS as COMMITTEE_READERS
-from applications.committee_views import SCHEDULERS as AGENDA_ROLES
-from core.branches import visible_by_loan
+from applications.roles import AGENDA_SCHEDULERS as AGENDA_ROLES
+from applications.roles import COMMITTEE_READERS
 from core.errors import DomainError
 from core.money import ZERO
 from core.permissions import role_required
 from core.roles import Role, has_role
 from loans import services
+from loans.branches import visible_by_loan
 from loans.changes_views import (
     ACTIVE,
     SERVICED,

@@ -5,10 +5,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from loans.domain.daycount import DayCount
-from loans.domain.schedule import LoanTerms, Method
-from loans.models import DayCount as DayCountChoice
-from loans.models import Product
+from lending.domain.daycount import DayCount
+from lending.domain.schedule import LoanTerms, Method
+from lending.models import DayCount as DayCountChoice
+from lending.models import Product
 
 TIYN = Decimal("0.01")
 
@@ -27,7 +27,7 @@ class CalculatorForm(forms.Form):
         max_digits=9,
         decimal_places=6,
         min_value=Decimal(0),
-        # the upper bound is the caps' in force on the date (loans.calculator.check_rate)
+        # the upper bound is the caps' in force on the date (lending.calculator.check_rate)
     )
     term_months = forms.IntegerField(label=_("Term, months"), min_value=1, max_value=600)
     day_count = forms.ChoiceField(label=_("Day count"), choices=DayCountChoice.choices)

@@ -10,18 +10,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Meeting
+from core.money import MONEY, RATE
 from core.payout_accounts import normalise, validate_payout_reference
-from loans.forms_operations import DATE_INPUT, MONEY, TEXT_AREA, TIYN, PaymentForm, _today
-from loans.models import Prepayment, RepaymentMethod
-
-RATE = {"max_digits": 9, "decimal_places": 6}
+from lending.models import RepaymentMethod
+from loans.forms_operations import DATE_INPUT, TEXT_AREA, TIYN, PaymentForm, today_in_almaty
+from loans.models import Prepayment
 
 
 class PayoffForm(forms.Form):
     """The date of a payoff quote on the loan page (a GET form)."""
 
     prefix = "payoff"
-    on = forms.DateField(label=_("Payoff date"), initial=_today, widget=DATE_INPUT)
+    on = forms.DateField(label=_("Payoff date"), initial=today_in_almaty, widget=DATE_INPUT)
 
 
 class PrepaymentForm(forms.Form):
@@ -35,7 +35,7 @@ class PrepaymentForm(forms.Form):
         help_text=_("At least three scheduled payments; nothing may be overdue."),
         **MONEY,
     )
-    on = forms.DateField(label=_("Prepayment date"), initial=_today, widget=DATE_INPUT)
+    on = forms.DateField(label=_("Prepayment date"), initial=today_in_almaty, widget=DATE_INPUT)
     mode = forms.ChoiceField(
         label=_("Rebuild the schedule"),
         choices=Prepayment.Mode.choices,
@@ -64,7 +64,9 @@ class PrepaymentForm(forms.Form):
 class RestructuringRequestForm(forms.Form):
     """The borrower's written request for new terms; an empty field keeps the current term."""
 
-    requested_on = forms.DateField(label=_("Request date"), initial=_today, widget=DATE_INPUT)
+    requested_on = forms.DateField(
+        label=_("Request date"), initial=today_in_almaty, widget=DATE_INPUT
+    )
     reason = forms.CharField(label=_("Reason for the change"), widget=TEXT_AREA)
     annual_rate = forms.DecimalField(
         label=_("New rate, % a year"),
@@ -114,12 +116,12 @@ class RestructuringApplyForm(forms.Form):
     PREVIEW, APPLY = "preview", "apply"
 
     on = forms.DateField(
-        label=_("Additional agreement signed on"), initial=_today, widget=DATE_INPUT
+        label=_("Additional agreement signed on"), initial=today_in_almaty, widget=DATE_INPUT
     )
 
 
 class AccelerationForm(forms.Form):
-    on = forms.DateField(label=_("Demand date"), initial=_today, widget=DATE_INPUT)
+    on = forms.DateField(label=_("Demand date"), initial=today_in_almaty, widget=DATE_INPUT)
     pay_by = forms.DateField(
         label=_("To be repaid by"),
         required=False,
@@ -129,7 +131,7 @@ class AccelerationForm(forms.Form):
 
 
 class MisuseForm(forms.Form):
-    on = forms.DateField(label=_("Demand date"), initial=_today, widget=DATE_INPUT)
+    on = forms.DateField(label=_("Demand date"), initial=today_in_almaty, widget=DATE_INPUT)
     misused_amount = forms.DecimalField(
         label=_("Misused amount, KZT"),
         min_value=TIYN,
@@ -148,24 +150,28 @@ class MisuseForm(forms.Form):
 
 class WriteOffForm(forms.Form):
     decision_number = forms.CharField(label=_("Decision number"), max_length=50)
-    decided_on = forms.DateField(label=_("Decision date"), initial=_today, widget=DATE_INPUT)
+    decided_on = forms.DateField(
+        label=_("Decision date"), initial=today_in_almaty, widget=DATE_INPUT
+    )
     decided_by_body = forms.CharField(
         label=_("Decided by"),
         max_length=200,
         help_text=_("The body that decided, e.g. the board."),
     )
     reason = forms.CharField(label=_("Reason"), widget=TEXT_AREA)
-    on = forms.DateField(label=_("Written off on"), initial=_today, widget=DATE_INPUT)
+    on = forms.DateField(label=_("Written off on"), initial=today_in_almaty, widget=DATE_INPUT)
 
 
 class CloseForm(forms.Form):
-    on = forms.DateField(label=_("Closed on"), initial=_today, widget=DATE_INPUT)
+    on = forms.DateField(label=_("Closed on"), initial=today_in_almaty, widget=DATE_INPUT)
 
 
 class RefundForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount, KZT"), min_value=TIYN, **MONEY)
-    on = forms.DateField(label=_("Paid on"), initial=_today, widget=DATE_INPUT)
-    applied_on = forms.DateField(label=_("Application date"), initial=_today, widget=DATE_INPUT)
+    on = forms.DateField(label=_("Paid on"), initial=today_in_almaty, widget=DATE_INPUT)
+    applied_on = forms.DateField(
+        label=_("Application date"), initial=today_in_almaty, widget=DATE_INPUT
+    )
     account = forms.CharField(
         label=_("Pay to another account"),
         max_length=40,

@@ -11,16 +11,17 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Branch
+from core.money import MONEY
 from core.payout_accounts import normalise, validate_payout_account, validate_payout_reference
-from loans.models import Branch, ContactRecord, Loan, Payment, PayoutSource
+from loans.models import ContactRecord, Loan, Payment, PayoutSource
 
 TIYN = Decimal("0.01")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT_AREA = forms.Textarea(attrs={"rows": 3})
-MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
-def _today():
+def today_in_almaty():
     return timezone.localdate()
 
 
@@ -28,10 +29,12 @@ class ContractForm(forms.Form):
     """The contract is drawn on the decided terms; its dates, branch and payout account are
     chosen here."""
 
-    contract_date = forms.DateField(label=_("Contract date"), initial=_today, widget=DATE_INPUT)
+    contract_date = forms.DateField(
+        label=_("Contract date"), initial=today_in_almaty, widget=DATE_INPUT
+    )
     planned_disbursement_date = forms.DateField(
         label=_("Planned disbursement date"),
-        initial=_today,
+        initial=today_in_almaty,
         widget=DATE_INPUT,
         help_text=_("The draft schedule and the GESV are calculated from this date."),
     )
@@ -60,14 +63,14 @@ class ContractForm(forms.Form):
 
 class SignForm(forms.Form):
     signed_on = forms.DateField(
-        label=_("Signed by both parties on"), initial=_today, widget=DATE_INPUT
+        label=_("Signed by both parties on"), initial=today_in_almaty, widget=DATE_INPUT
     )
 
 
 class DisburseForm(forms.Form):
     on = forms.DateField(
         label=_("Value date"),
-        initial=_today,
+        initial=today_in_almaty,
         widget=DATE_INPUT,
         help_text=_("The schedule is fixed from this date."),
     )
@@ -115,7 +118,7 @@ class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount, KZT"), min_value=TIYN, **MONEY)
     value_date = forms.DateField(
         label=_("Value date"),
-        initial=_today,
+        initial=today_in_almaty,
         widget=DATE_INPUT,
         help_text=_("The day the money reached the MFO's cash desk or account."),
     )

@@ -6,8 +6,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Branch
+from lending.models import Product
 from loans.domain.servicing import BUCKET_BOUNDS, Bucket
-from loans.models import Branch, Loan, Product
+from loans.models import Loan
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -23,17 +23,20 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applications.branches import visible_applications
 from applications.models import Application, Stage
 from applications.selectors import credit_file_open
-from core.branches import user_branch, visible_applications, visible_loans
+from core.branches import user_branch
 from core.errors import DomainError
 from core.forms import add_domain_error
+from core.models import Branch
 from core.permissions import role_required
 from core.roles import Role, has_role
 from loans import services
+from loans.branches import visible_loans
 from loans.domain.ledger import Component
 from loans.forms_operations import ContractForm, DisburseForm, PaymentForm, SignForm
-from loans.models import Branch, Loan, Payment
+from loans.models import Loan, Payment
 from loans.payout_display import payout_context
 from loans.selectors import contracts_to_draw, disbursement_queue, loan_list
 

@@ -12,12 +12,12 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from core.branches import visible_by_loan
 from core.errors import DomainError
 from core.payout_accounts import stored_account
 from core.permissions import role_required
 from core.roles import has_role
 from loans import services
+from loans.branches import visible_by_loan
 from loans.changes_views import open_loan, refused, show_error, status_of
 from loans.forms_operations import PayoutAccountChangeForm
 from loans.models import PayoutAccountChange

@@ -9,23 +9,19 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from datetime import date
-from io import BytesIO
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from core.audit import audit
 from core.permissions import role_required
 from core.throttling import heavy_page
+from core.xlsx import MONEY_FORMAT, Sheet, workbook_bytes, xlsx_response
 from loans.forms_portfolio import PortfolioFilterForm
 from loans.portfolio_views import READ_ROLES, PortfolioRow, filtered_portfolio, portfolio_rows
 
 CHUNK = 2000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MONEY_FORMAT = "#,##0.00"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # so that Excel reads the file as UTF-8 and shows Kazakh letters
 
@@ -96,23 +92,15 @@ def _csv_lines(rows: Iterator[PortfolioRow], header: list[str], language: str) -
 
 
 def _xlsx(rows: Iterator[PortfolioRow], header: list[str]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Portfolio"))
-    sheet.append(header)
     money_columns = range(7, 12)
-    for row in rows:
-        cells = []
-        for index, value in enumerate(_values(row)):
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            elif index in money_columns:
-                cell.number_format = MONEY_FORMAT
-            cells.append(cell)
-        sheet.append(cells)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(
+        Sheet(
+            _("Portfolio"),
+            header,
+            (_values(row) for row in rows),
+            column_formats=dict.fromkeys(money_columns, MONEY_FORMAT),
+        )
+    )
 
 
 def _filename(on: date | None, fmt: str) -> str:
@@ -141,13 +129,11 @@ def portfolio_export(request, fmt: str):
     )
     rows = portfolio_rows(loans.iterator(chunk_size=CHUNK), request.user)
     header = _header()
-    disposition = f'attachment; filename="{_filename(on, fmt)}"'
-    if fmt == "csv":
-        response = StreamingHttpResponse(
-            _csv_lines(rows, header, translation.get_language()),
-            content_type="text/csv; charset=utf-8",
-        )
-    else:
-        response = HttpResponse(_xlsx(rows, header), content_type=XLSX)
-    response["Content-Disposition"] = disposition
+    if fmt == "xlsx":
+        return xlsx_response(_xlsx(rows, header), _filename(on, fmt))
+    response = StreamingHttpResponse(
+        _csv_lines(rows, header, translation.get_language()),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(on, fmt)}"'
     return response

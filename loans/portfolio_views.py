@@ -25,11 +25,11 @@ from collateral.domain.monitoring import value_drop_flag
 from collateral.models import CollateralItem
 from collateral.selectors import pledge_values, required_coverage
 from core.audit import audit
-from core.branches import visible_loans
 from core.money import ZERO
 from core.permissions import role_required
 from core.privacy import Category, identifier_for, sees
 from core.roles import Role, has_role
+from loans.branches import visible_loans
 from loans.domain.ledger import Component, Kind
 from loans.domain.servicing import Bucket, LineState, bucket_of
 from loans.ending_views import loan_changes
@@ -53,7 +53,7 @@ READ_ROLES = (
     Role.COLLECTOR,
     Role.ADMINISTRATOR,
 )
-# Who may open a collateral item's own page (as ``collateral.views.READ_ROLES``).
+# Who may open a collateral item's own page (as ``collateral.views.common.READ_ROLES``).
 COLLATERAL_ROLES = (
     Role.CREDIT_ADMINISTRATOR,
     Role.ADMINISTRATOR,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from loans.calculator import Calculation
-from loans.messages import limit_message
+from lending.calculator import Calculation
+from lending.messages import limit_message
 
 
 def money(amount: Decimal) -> str:

@@ -1,4 +1,4 @@
-"""Home-page work queues of the loan operations (``core.navigation.WORK_QUEUES``).
+"""Home-page work queues of the loan operations (``shell.navigation.WORK_QUEUES``).
 
 Each function takes the user and returns the top rows of its queue, with a link to the whole
 list when there are more.
@@ -15,8 +15,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.branches import visible_applications, visible_by_loan, visible_loans
+from applications.branches import visible_applications
 from core.navigation import QueueRow
+from loans.branches import visible_by_loan, visible_loans
 from loans.collection_views import late_loan
 from loans.models import Installment, Loan
 from loans.operations_views import draft_contracts

@@ -18,53 +18,14 @@ from django.db.models.functions import Coalesce
 
 from core.models import OVERDUE_STOP_CODES, OverdueStop
 from core.money import ZERO
-from core.regulation import Key, LoanClass, mrp, regulatory_value, regulatory_value_or_none
+from core.regulation import Key, LoanClass, regulatory_value, regulatory_value_or_none
 from loans.domain.ledger import Component as LedgerComponent
 from loans.domain.ledger import Kind
-from loans.domain.limits import ProductLimits
 from loans.domain.penalties import PenaltyCaps
 from loans.domain.servicing import Position, ScheduleLine, ScheduleTotals, schedule_progress
-from loans.models import (
-    AmountUnit,
-    ContactRecord,
-    DayClose,
-    LedgerEntry,
-    Loan,
-    LoanSnapshot,
-    Payment,
-    Product,
-)
+from loans.models import ContactRecord, DayClose, LedgerEntry, Loan, LoanSnapshot, Payment
 
 ACCRUAL_KINDS = frozenset({Kind.INTEREST_ACCRUAL, Kind.OVERDUE_INTEREST_ACCRUAL})
-
-
-def product_list():
-    return Product.objects.filter(is_active=True).prefetch_related("purposes")
-
-
-def _in_kzt(amount: Decimal, unit: str, *, on: date) -> Decimal:
-    return amount * mrp(on=on) if unit == AmountUnit.MRP else amount
-
-
-def product_limits(product: Product, *, on: date, purpose: str | None = None) -> ProductLimits:
-    """The product's limits in KZT on a date (MRP of that year), narrowed to a purpose's term."""
-    max_term = product.max_term_months
-    if purpose:
-        purpose_term = next(
-            (p.max_term_months for p in product.purposes.all() if p.purpose == purpose), None
-        )
-        if purpose_term:
-            max_term = min(max_term, purpose_term)
-    return ProductLimits(
-        min_amount=_in_kzt(product.min_amount, product.min_amount_unit, on=on),
-        max_amount=_in_kzt(product.max_amount, product.max_amount_unit, on=on),
-        min_term_months=product.min_term_months,
-        max_term_months=max_term,
-        min_rate=product.min_rate,
-        max_rate=product.max_rate,
-        methods=frozenset(product.methods),
-        day_count=product.day_count,
-    )
 
 
 def penalty_caps(*, on: date, to_individual: bool) -> PenaltyCaps:
@@ -312,3 +273,15 @@ def write_offs():
         .annotate(recovered=Coalesce(Subquery(recovered), Value(ZERO), output_field=DecimalField()))
         .order_by("-on", "-id")
     )
+
+
+def secured_debt(application) -> Decimal | None:
+    """What the loan serviced for ``application`` still owes (principal, interest, penalty, never
+    below zero); None without one. The collateral asks it through ``collateral.hooks``."""
+    # a written-off loan is still owed, and still secured
+    serviced = [Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF]
+    loan = Loan.objects.filter(application=application, status__in=serviced).first()
+    if loan is None:
+        return None
+    position = loan_position(loan)
+    return max(position.principal + position.interest + position.penalty, Decimal(0))

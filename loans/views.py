@@ -10,11 +10,11 @@ from core.pdf import render_pdf
 from core.permissions import role_required
 from core.roles import Role
 from core.throttling import heavy_page
-from loans.calculator import calculate
+from lending.calculator import calculate
+from lending.domain.schedule import Method
+from lending.messages import limit_message
 from loans.charts import HEIGHT, WIDTH, principal_interest_bars
-from loans.domain.schedule import Method
 from loans.forms import CalculatorForm
-from loans.messages import limit_message
 
 CALCULATOR_ROLES = (Role.CREDIT_ADMINISTRATOR, Role.ADMINISTRATOR)
 COMPARED_METHODS = (Method.ANNUITY, Method.DIFFERENTIATED)

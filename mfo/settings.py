@@ -47,10 +47,12 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "core",
+    "lending",
     "applications",
     "collateral",
     "loans",
     "prudential",
+    "shell",
 ]
 
 MIDDLEWARE = [
@@ -63,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "core.branches.BranchScopeMiddleware",  # a branch's staff open only its files
+    "shell.branches.BranchScopeMiddleware",  # a branch's staff open only its files
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -84,7 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
+                "shell.context_processors.navigation",
             ],
         },
     },
@@ -228,7 +230,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     # the role first (403), then the branch of the file the URL names (404)
-    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.HasRole", "core.branches.BranchScope"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.HasRole", "shell.branches.BranchScope"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

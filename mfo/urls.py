@@ -24,6 +24,7 @@ urlpatterns = [
     path("risk/norms/", include("prudential.norms_urls")),
     path("risk/figures/", include("prudential.figures_urls")),
     path("risk/", include("prudential.urls")),
+    path("", include("shell.urls")),  # the home page
     path("", include("core.urls")),
 ]
 

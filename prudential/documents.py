@@ -14,8 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from collateral.documents import Party, mfo_party
-from core.pdf import render_pdf
+from core.pdf import Party, mfo_party, person_label, render_pdf
 from prudential.models import ActionPlan, K1Run, ReturnNotice
 from prudential.services import READING
 
@@ -88,10 +87,6 @@ class NoticeDocument:
     text: str
 
 
-def person(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
-
-
 def k1_figures(run: K1Run) -> K1Figures:
     return K1Figures(
         on=run.on,
@@ -132,7 +127,7 @@ def plan_context(plan: ActionPlan) -> PlanDocument:
                 what=measure.what,
                 how=measure.how,
                 deadline=measure.deadline,
-                responsible=person(measure.responsible),
+                responsible=person_label(measure.responsible),
                 done_on=measure.done_on,
             )
             for number, measure in enumerate(measures, start=1)

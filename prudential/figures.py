@@ -25,10 +25,12 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from applications.models import Applicant, DebtBurdenAssessment, RefusalGround, Stage
+from core.models import Branch
 from core.money import ZERO
+from lending.models import Product
 from loans.domain.servicing import Bucket
 from loans.forms_portfolio import bucket_range
-from loans.models import Branch, DayClose, Loan, LoanSnapshot, Payment, Product, WriteOff
+from loans.models import DayClose, Loan, LoanSnapshot, Payment, WriteOff
 from prudential.domain.provisions import Stage as ProvisionStage
 from prudential.domain.provisions import provision, share_percent, stage_range
 from prudential.services import risk_settings

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from prudential import figures_views
+from prudential.views import figures
 
 app_name = "risk-figures"
 
 urlpatterns = [
-    path("", figures_views.figures_page, name="page"),
-    path("export.xlsx", figures_views.figures_export, name="export"),
+    path("", figures.figures_page, name="page"),
+    path("export.xlsx", figures.figures_export, name="export"),
 ]

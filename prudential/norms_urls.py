@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from prudential import norms_views as views
+from prudential.views import norms as views
 
 app_name = "risk-norms"
 

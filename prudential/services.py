@@ -10,20 +10,21 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit
+from core.audit import acting_user, audit
 from core.errors import ConflictError, DomainError
+from core.locking import LockKey, advisory_xact_lock
 from core.money import ZERO
 from core.regulation import regulatory_value
-from core.roles import BROWSER_ROLES, Role, has_role
+from core.roles import BROWSER_ROLES, has_role
 from core.selectors import business_calendar
+from loans.ledger.close import close_lock_shared
 from loans.models import DayClose, LoanSnapshot
-from loans.services.closing import close_lock_shared
+from prudential.alerts import alert_once
 from prudential.domain.deadlines import (
     is_reporting_date,
     plan_deadlines,
@@ -43,7 +44,6 @@ from prudential.models import (
     RiskSettings,
 )
 
-PRUDENTIAL_LOCK = 6_0_0_2  # one k1 run at a time (PostgreSQL advisory lock key)
 WARNED_FROM_DAYS = 61  # "loans now 61–90 days overdue" (issue 8)
 READING = (
     "MM90 counts the whole outstanding principal and accrued interest (due and not yet due) "
@@ -67,7 +67,7 @@ def k1_run_start(*, on: date, by=None) -> K1Run:
         )
     run, _created = K1Run.objects.update_or_create(
         on=on,
-        defaults={"status": K1Run.Status.RUNNING, "run_by": _person(by), "finished_at": None},
+        defaults={"status": K1Run.Status.RUNNING, "run_by": acting_user(by), "finished_at": None},
     )
     return run
 
@@ -90,7 +90,7 @@ def k1_run(*, on: date, by=None) -> K1Run:
 
 
 def _compute(run: K1Run, on: date, by) -> K1Run:
-    _lock()
+    advisory_xact_lock(LockKey.PRUDENTIAL_RUN)
     close_lock_shared()  # the figures and the MM90 list from the same state of the close
     run = K1Run.objects.select_for_update().get(pk=run.pk)
     settings = risk_settings()
@@ -116,18 +116,12 @@ def _compute(run: K1Run, on: date, by) -> K1Run:
     run.breached = share_of(mm90, portfolio) > limit  # "does not exceed": equal complies
     run.loans, run.loans_over_90 = figures["loans"], figures["over_90"]
     run.reading = READING
-    run.status, run.finished_at, run.run_by = K1Run.Status.DONE, timezone.now(), _person(by)
+    run.status, run.finished_at, run.run_by = K1Run.Status.DONE, timezone.now(), acting_user(by)
     run.save()
     _copy_mm90_loans(run)
     _warn(run, settings)
     audit(run, "prudential.k1_run", by=by, data={"on": on.isoformat(), "share": str(run.share)})
     return run
-
-
-def _lock() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PRUDENTIAL_LOCK])
 
 
 def _copy_mm90_loans(run: K1Run) -> None:
@@ -160,14 +154,14 @@ def _copy_mm90_loans(run: K1Run) -> None:
 def _warn(run: K1Run, settings: RiskSettings) -> None:
     share = f"{run.share:.2f}"
     if run.share >= warning_level(run.limit, settings.warning_share):
-        _alert(
+        alert_once(
             run,
             Alert.Kind.THRESHOLD,
             _("k1 on %(date)s: the overdue-90 share is %(share)s %%, the limit %(limit)s %%.")
             % {"date": day_text(run.on), "share": share, "limit": plain_number(run.limit)},
         )
     if not run.breached and run.share_if_61_90_cross > run.limit:
-        _alert(
+        alert_once(
             run,
             Alert.Kind.WOULD_BREACH,
             _(
@@ -193,27 +187,6 @@ def _warn(run: K1Run, settings: RiskSettings) -> None:
             _draft_return_notice(run)
 
 
-def _alert(
-    run: K1Run | None, kind: str, message: str, *, on: date | None = None, plan=None
-) -> bool:
-    """Once per date and kind (and plan): a re-run warns nobody twice. True when new."""
-    _alert_row, created = Alert.objects.get_or_create(
-        on=on or run.on, kind=kind, plan=plan, defaults={"message": message, "run": run}
-    )
-    if created:
-        recipients = list(
-            get_user_model()
-            .objects.filter(groups__name=Role.RISK_MANAGER.value, is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-        if recipients:  # only once the alert is committed: a rolled-back run warns nobody
-            transaction.on_commit(
-                lambda: send_mail(_("Prudential alert"), message, None, recipients)
-            )
-    return created
-
-
 def _open_action_plan(run: K1Run) -> ActionPlan:
     calendar = business_calendar(years=range(run.on.year, run.on.year + 2))
     deadlines = plan_deadlines(
@@ -233,7 +206,7 @@ def _open_action_plan(run: K1Run) -> ActionPlan:
             "period_to": deadlines.period_to_at_least,
         },
     )
-    _alert(
+    alert_once(
         run,
         Alert.Kind.BREACH,
         _(
@@ -276,7 +249,7 @@ def _draft_return_notice(run: K1Run) -> ReturnNotice:
     notice, _created = ReturnNotice.objects.get_or_create(
         run=run, defaults={"reporting_date": run.on, "due_by": due_by, "text": text}
     )
-    _alert(
+    alert_once(
         run,
         Alert.Kind.BACK_UNDER,
         _("k1 is back within the limit on %(date)s; the notice to the regulator is due by %(by)s.")
@@ -303,7 +276,7 @@ def deadlines_check(*, today: date) -> int:
         )
     ]
     for notice in ReturnNotice.objects.filter(sent_on__isnull=True, due_by__lt=today):
-        flagged += _alert(
+        flagged += alert_once(
             notice.run,
             Alert.Kind.DEADLINE_MISSED,
             _("The notice that k1 is back within the limit on %(date)s was due by %(due)s.")
@@ -311,7 +284,7 @@ def deadlines_check(*, today: date) -> int:
             on=notice.due_by,
         )
     for plan, deadline, what in late:
-        flagged += _alert(
+        flagged += alert_once(
             plan.run,
             Alert.Kind.DEADLINE_MISSED,
             _("The k1 action plan of %(date)s missed its %(what)s deadline of %(deadline)s.")
@@ -496,11 +469,7 @@ def risk_settings_update(*, values: dict, by) -> RiskSettings:
     }
     for name, value in values.items():
         setattr(current, name, value)
-    current.updated_by = _person(by)
+    current.updated_by = acting_user(by)
     current.save()
     audit(current, "prudential.risk_settings_changed", by=by, data=changed)
     return current
-
-
-def _person(by):
-    return by if getattr(by, "is_authenticated", False) else None

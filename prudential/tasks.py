@@ -15,7 +15,7 @@ from loans.models import DayClose, ReclosedDay
 from prudential import services
 from prudential.domain.deadlines import is_reporting_date
 from prudential.models import K1Run
-from prudential.norms import norms_run
+from prudential.norms.run import norms_run
 
 logger = logging.getLogger(__name__)
 

@@ -13,16 +13,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from applications import identity
+from applications.branches import visible_applicants, visible_identity_corrections
 from applications.models import Applicant, IdentityCorrection
 from applications.selectors import identity_correction_list
 from core.api.schema import error_response
 from core.audit import personal_values_shown
-from core.branches import (
-    choices_seen_by,
-    require_visible,
-    visible_applicants,
-    visible_identity_corrections,
-)
+from core.branches import choices_seen_by, require_visible
 from core.identifiers import validate_bin, validate_iin
 
 CORRECTION_ROLES = identity.REQUEST_ROLES | identity.DECIDE_ROLES

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import django_filters
 
+from applications.branches import visible_applicants
 from applications.models import Applicant, ApplicantKind, Application, Region, Stage
-from core.branches import choices_seen_by, visible_applicants
-from loans.models import Product
+from core.branches import choices_seen_by
+from lending.models import Product
 
 
 class ApplicantFilter(django_filters.FilterSet):

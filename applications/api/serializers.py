@@ -1,7 +1,7 @@
 """Input serializers check the shape of a request; output serializers say what a role may see.
 
-Outputs give a choice as its plain code (documented in ``help_text``): the OpenAPI schema then
-names each choice set once, on the input that accepts it, and never collides across components.
+Outputs give a choice as its plain code and money as a string with two decimals, with the
+fields every app's API shares (``core.api.fields``).
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -29,6 +28,7 @@ from applications.models import (
     Stage,
 )
 from applications.selectors import next_stages
+from core.api.fields import MONEY, RATE, choice_code, identifier_shown
 from core.api.privacy import (
     PersonalCharField,
     PersonalDateField,
@@ -36,29 +36,12 @@ from core.api.privacy import (
     PersonalEmailField,
 )
 from core.identifiers import validate_bin, validate_iin
-from core.privacy import Category, identifier_for
-from loans.models import Branch, Product, Purpose, RepaymentMethod
+from core.models import Branch
+from core.privacy import Category
+from lending.models import Product, Purpose, RepaymentMethod
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
 PHONE_SEPARATORS = re.compile(r"[\s()\-]")
 STAGE_ORDER = list(Stage)
-
-
-def choice_code(choices: type[models.TextChoices], **kwargs) -> serializers.CharField:
-    """An output field giving a choice by its code, the codes listed for the schema."""
-    values = ", ".join(f"`{value}`" for value in choices.values)
-    return serializers.CharField(read_only=True, help_text=f"One of: {values}.", **kwargs)
-
-
-def identifier_shown(user, applicant: Applicant, value: str) -> str:
-    """In full to the roles that need it and to the branch system that registered the applicant.
-
-    A branch system sent the number itself and matches its records by it; it sees the numbers
-    of applicants registered elsewhere masked, like any role without need-to-know.
-    """
-    if not value:
-        return ""
-    return identifier_for(user, value, registered_by_id=applicant.created_by_id)
 
 
 # --- applicants -----------------------------------------------------------------------------
@@ -135,7 +118,8 @@ class RepresentativeSerializer(serializers.ModelSerializer):
 
     def get_iin(self, representative: Representative) -> str:
         user = self.context["request"].user
-        return identifier_shown(user, representative.applicant, representative.iin)
+        registered_by = representative.applicant.created_by_id
+        return identifier_shown(user, representative.iin, registered_by_id=registered_by)
 
 
 class ApplicantSerializer(serializers.ModelSerializer):
@@ -171,10 +155,12 @@ class ApplicantSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_iin(self, applicant: Applicant) -> str:
-        return identifier_shown(self.context["request"].user, applicant, applicant.iin)
+        user = self.context["request"].user
+        return identifier_shown(user, applicant.iin, registered_by_id=applicant.created_by_id)
 
     def get_bin(self, applicant: Applicant) -> str:
-        return identifier_shown(self.context["request"].user, applicant, applicant.bin)
+        user = self.context["request"].user
+        return identifier_shown(user, applicant.bin, registered_by_id=applicant.created_by_id)
 
 
 # --- applications: input --------------------------------------------------------------------
@@ -187,8 +173,7 @@ class ApplicationCreateSerializer(serializers.Serializer):
     amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"), help_text="KZT")
     term_months = serializers.IntegerField(min_value=1, max_value=600)
     rate = serializers.DecimalField(
-        max_digits=9,
-        decimal_places=6,
+        **RATE,
         min_value=Decimal(0),
         help_text="% a year",
     )
@@ -346,7 +331,9 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
 
     def get_applicant_identifier(self, application: Application) -> str:
         applicant = application.applicant
-        return identifier_shown(self.context["request"].user, applicant, applicant.identifier)
+        user = self.context["request"].user
+        value = applicant.identifier
+        return identifier_shown(user, value, registered_by_id=applicant.created_by_id)
 
     @extend_schema_field(ChecklistDocumentSerializer(many=True))
     def get_documents(self, application: Application):

@@ -31,6 +31,7 @@ from applications.api.serializers import (
     DocumentReceiveSerializer,
     RepresentativeInputSerializer,
 )
+from applications.branches import visible_applicants, visible_applications
 from applications.models import Applicant, Application, Decision
 from applications.selectors import (
     applicant_list,
@@ -38,8 +39,8 @@ from applications.selectors import (
     application_list,
     credit_file_open,
 )
-from core.api.schema import error_response
-from core.branches import require_visible, visible_applicants, visible_applications
+from core.api.schema import error_response, read_errors, write_errors
+from core.branches import require_visible
 from core.privacy import Category, can_see_personal_data, sees
 from core.roles import Role
 
@@ -56,14 +57,8 @@ READ_ROLES = frozenset(
 WRITE_ROLES = frozenset({Role.CREDIT_ADMINISTRATOR, Role.BRANCH_SYSTEM, Role.ADMINISTRATOR})
 
 
-READ_ERRORS = {
-    403: error_response("The role may not read this."),
-    404: error_response("No such object."),
-}
-WRITE_ERRORS = {
-    400: error_response("Invalid input or a rule broken: `errors` names the field and says why."),
-    403: error_response("The role may not change this."),
-}
+READ_ERRORS = read_errors("No such object.")
+WRITE_ERRORS = write_errors()
 ACTION_ERRORS = {
     **WRITE_ERRORS,
     404: error_response("No such application."),

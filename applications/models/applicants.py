@@ -9,9 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.identifiers import validate_bin, validate_iin
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
-RATE = {"max_digits": 9, "decimal_places": 6}
+from core.money import MONEY
 
 
 class ApplicantKind(models.TextChoices):
@@ -125,7 +123,7 @@ class Applicant(models.Model):
     )
     # where the applicant was registered; empty at head office (who sees it: core.branches)
     branch = models.ForeignKey(
-        "loans.Branch",
+        "core.Branch",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -6,10 +6,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from applications.models.applicants import Applicant, ApplicantKind
-from loans.models import Branch, Product, Purpose, RepaymentMethod
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
-RATE = {"max_digits": 9, "decimal_places": 6}
+from core.models import Branch
+from core.money import MONEY, RATE
+from lending.models import Product, Purpose, RepaymentMethod
 
 
 class DocumentType(models.TextChoices):

@@ -6,10 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from applications.models.applications import Application, RefusalGround
-from loans.models import RepaymentMethod
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
-RATE = {"max_digits": 9, "decimal_places": 6}
+from core.money import MONEY, RATE
+from lending.models import RepaymentMethod
 
 
 class Meeting(models.Model):
@@ -57,7 +55,9 @@ class AgendaItem(models.Model):
     rate = models.DecimalField(_("rate, % a year"), **RATE)
     method = models.CharField(_("repayment method"), max_length=20, choices=RepaymentMethod.choices)
     grace_months = models.PositiveSmallIntegerField(_("principal grace, months"), default=0)
-    # A change of terms of the application's loan, put to the same vote (DOMAIN.md §9).
+    # A change of terms of the application's loan, put to the same vote (DOMAIN.md §9): the
+    # link of the subject loans registers (``loans.committee``); the committee's code reads it
+    # only through that subject (``applications.agenda``).
     restructuring = models.ForeignKey(
         "loans.Restructuring",
         on_delete=models.PROTECT,

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from applications.api.serializers import MONEY, choice_code, identifier_shown
 from applications.models import Application, Region
 from collateral.domain.eligibility import REAL_ESTATE, CollateralKind
 from collateral.messages import ineligibility_message
@@ -32,8 +31,9 @@ from collateral.models import (
     TitleDocument,
 )
 from collateral.selectors import item_reasons
+from core.api.fields import MONEY, choice_code, identifier_shown
 from core.api.privacy import PersonalCharField
-from core.privacy import Category, identifier_for
+from core.privacy import Category
 
 VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
 COVERAGE = {"max_digits": 10, "decimal_places": 4}
@@ -48,13 +48,6 @@ REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
     CollateralKind.SPECIAL_MACHINERY: ("make", "make_country", "year_of_manufacture"),
     CollateralKind.MACHINERY_PURCHASED: ("make",),
 }
-
-
-def shown_to(user, value: str, *, registered_by_id: int | None) -> str:
-    """An identifier the request's user gave in full; otherwise masked by role."""
-    if not value:
-        return ""
-    return identifier_for(user, value, registered_by_id=registered_by_id)
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -271,8 +264,10 @@ class PledgorSerializer(serializers.ModelSerializer):
     def get_identifier(self, pledgor: Pledgor) -> str:
         user = self.context["request"].user
         if pledgor.applicant is not None:  # the borrower: as the applicant is shown
-            return identifier_shown(user, pledgor.applicant, pledgor.identifier)
-        return shown_to(user, pledgor.identifier, registered_by_id=self.context["registered_by"])
+            registered_by = pledgor.applicant.created_by_id
+        else:  # a third party: as the user who registered the item gave it
+            registered_by = self.context["registered_by"]
+        return identifier_shown(user, pledgor.identifier, registered_by_id=registered_by)
 
 
 class TitleDocumentSerializer(serializers.ModelSerializer):
@@ -467,7 +462,8 @@ class GuaranteeSerializer(serializers.ModelSerializer):
 
     def get_identifier(self, guarantee: Guarantee) -> str:
         user = self.context["request"].user
-        return shown_to(user, guarantee.identifier, registered_by_id=guarantee.registered_by_id)
+        value = guarantee.identifier
+        return identifier_shown(user, value, registered_by_id=guarantee.registered_by_id)
 
 
 class CollateralCoverageItemSerializer(serializers.Serializer):

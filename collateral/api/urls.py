@@ -3,12 +3,10 @@ from __future__ import annotations
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from collateral.api.views import (
-    CollateralItemViewSet,
-    CoverageView,
-    GuaranteeViewSet,
-    InspectionQueueView,
-)
+from collateral.api.coverage import CoverageView
+from collateral.api.guarantees import GuaranteeViewSet
+from collateral.api.inspections import InspectionQueueView
+from collateral.api.items import CollateralItemViewSet
 
 router = SimpleRouter()
 router.register("collateral/items", CollateralItemViewSet, basename="api-collateral-item")

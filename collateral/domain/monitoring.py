@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from collateral.domain.eligibility import CollateralKind
 from collateral.domain.valuation import coverage, coverage_shortfall
-from loans.domain.dates import add_months
+from lending.domain.dates import add_months
 
 NO_GAP = Decimal("0.0000")
 # Our defaults, not the seeds': movables can vanish or wear out fast, buildings change slowly,

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from core.money import TIYN, ZERO, to_tiyn
-from loans.domain.dates import add_months
+from lending.domain.dates import add_months
 
 # seed 004 ch. 2 §3 p.2 2): the appraisal is dated no more than 6 months before the application
 APPRAISAL_VALIDITY_MONTHS = 6

@@ -1,14 +1,14 @@
 """``{% collateral_summary application %}``: the collateral section of pages other apps own.
 
 The application page and the committee's credit package render it without their views
-computing collateral; the context comes from ``collateral.views.application_summary``.
+computing collateral; the context comes from ``collateral.presenters.application_summary``.
 """
 
 from __future__ import annotations
 
 from django import template
 
-from collateral.views import application_summary
+from collateral.presenters import application_summary
 
 register = template.Library()
 

@@ -21,6 +21,21 @@ def error_response(description: str) -> OpenApiResponse:
     return OpenApiResponse(ApiErrorSerializer, description=description)
 
 
+def read_errors(not_found: str) -> dict[int, OpenApiResponse]:
+    """What a read declares: the role may not read, or no such object (``not_found`` names it)."""
+    return {403: error_response("The role may not read this."), 404: error_response(not_found)}
+
+
+def write_errors(forbidden: str = "The role may not change this.") -> dict[int, OpenApiResponse]:
+    """What a change declares: invalid input or a rule broken, or the role may not."""
+    return {
+        400: error_response(
+            "Invalid input or a rule broken: `errors` names the field and says why."
+        ),
+        403: error_response(forbidden),
+    }
+
+
 # The errors every operation can give, whatever its view declares: the permission class and
 # the token authentication are global, an object route can name nothing, and every parameter
 # or body can be invalid (core.api.errors turns each into the one error body).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from applications.api.serializers import choice_code
+from core.api.fields import choice_code
 from core.payout_accounts import normalise, validate_payout_account
 from core.privacy import Category, shown
 from loans.models import PayoutAccountChange, PayoutSource

@@ -14,13 +14,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.schema import error_response
-from core.branches import visible_by_loan, visible_loans
 from loans import services
+from loans.api.common import LIST_ACTION, READ_ERRORS, WRITE_ERRORS
 from loans.api.payout_serializers import (
     PayoutAccountChangeInputSerializer,
     PayoutAccountChangeSerializer,
 )
-from loans.api.servicing_views import LIST_ACTION, READ_ERRORS, WRITE_ERRORS
+from loans.branches import visible_by_loan, visible_loans
 from loans.models import Loan, PayoutAccountChange
 from loans.roles import PAYOUT_ACCOUNT_APPROVE_ROLES, PAYOUT_ACCOUNT_REQUEST_ROLES
 from loans.selectors import loan_list

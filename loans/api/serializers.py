@@ -4,26 +4,25 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from loans.domain.daycount import DayCount
-from loans.domain.errors import InvalidLoanTerms
-from loans.domain.schedule import LoanTerms, Method
-from loans.domain.terms import validate_terms
-from loans.models import Product
+from core.money import MONEY, RATE, TIYN
+from lending.domain.daycount import DayCount
+from lending.domain.errors import InvalidLoanTerms
+from lending.domain.schedule import LoanTerms, Method
+from lending.domain.terms import validate_terms
+from lending.models import Product
 
-TIYN = Decimal("0.01")
 CALCULATOR_METHODS = [Method.ANNUITY, Method.DIFFERENTIATED, Method.INTEREST_ONLY]
 
 
 class CashFlowSerializer(serializers.Serializer):
     date = serializers.DateField()
-    amount = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=TIYN)
+    amount = serializers.DecimalField(**MONEY, min_value=TIYN)
 
 
 class ScheduleRequestSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=TIYN)
+    amount = serializers.DecimalField(**MONEY, min_value=TIYN)
     annual_rate = serializers.DecimalField(
-        max_digits=9,
-        decimal_places=6,
+        **RATE,
         min_value=Decimal(0),
         help_text="% a year; at most the highest rate the caps in force on the disbursement "
         "date allow a loan of this class (its GESV cap; loans up to 45 days and 45 MRP: "

@@ -3,9 +3,12 @@ from __future__ import annotations
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from loans.api.changes_views import LoanChangesViewSet, RestructuringViewSet, WriteOffViewSet
+from loans.api.changes.loan import LoanChangesViewSet
+from loans.api.changes.restructurings import RestructuringViewSet
+from loans.api.changes.write_offs import WriteOffViewSet
 from loans.api.payout_views import LoanPayoutAccountViewSet, PayoutAccountChangeViewSet
-from loans.api.servicing_views import DayCloseViewSet, LoanViewSet
+from loans.api.servicing.day_closes import DayCloseViewSet
+from loans.api.servicing.loan import LoanViewSet
 from loans.api.views import GesvCalculatorView, ScheduleCalculatorView
 
 router = SimpleRouter()

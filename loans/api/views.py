@@ -5,14 +5,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import ALL_ROLES
+from lending.calculator import calculate
+from lending.domain.gesv import gesv
 from loans.api.serializers import (
     GesvRequestSerializer,
     GesvResponseSerializer,
     ScheduleRequestSerializer,
     ScheduleResponseSerializer,
 )
-from loans.calculator import calculate
-from loans.domain.gesv import gesv
 from loans.presenters import calculation_as_dict
 
 ERRORS = {400: OpenApiResponse(description="Invalid input: `errors` names each field.")}

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from core.money import TIYN, ZERO, to_tiyn
-from loans.domain.dates import add_years, roll_to_business_day
+from lending.domain.dates import add_years, roll_to_business_day
 from loans.domain.errors import InvalidPenaltyInput
 
 ONE_DAY = timedelta(days=1)

@@ -14,16 +14,16 @@ from decimal import Decimal
 from enum import StrEnum
 
 from core.money import ZERO, to_tiyn
-from loans.domain.daycount import DayCount, days_between
-from loans.domain.errors import InvalidPrepayment
-from loans.domain.interest import accrued_interest, period_interest
-from loans.domain.schedule import (
+from lending.domain.daycount import DayCount, days_between
+from lending.domain.interest import accrued_interest, period_interest
+from lending.domain.schedule import (
     Installment,
     Method,
     Schedule,
     repaid_before_last,
     schedule_over,
 )
+from loans.domain.errors import InvalidPrepayment
 from loans.domain.servicing import interest_waived
 
 MIN_SCHEDULED_PAYMENTS = 3  # seed 004 ch.7 §4 p.3

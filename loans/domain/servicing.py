@@ -24,9 +24,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from core.money import ZERO, to_tiyn
+from lending.domain.dates import add_years
+from lending.domain.daycount import DayCount, days_between, year_basis
 from loans.domain.allocation import Component as Debt
-from loans.domain.dates import add_years
-from loans.domain.daycount import DayCount, days_between, year_basis
 
 ONE_DAY = timedelta(days=1)
 

@@ -9,25 +9,13 @@ from loans.models.changes import (
 )
 from loans.models.collection import ContactRecord
 from loans.models.ledger import DayClose, LedgerEntry, LoanSnapshot, Payment, ReclosedDay
-from loans.models.loans import Branch, BranchStaff, Installment, Loan, PayoutSource
+from loans.models.loans import Installment, Loan, PayoutSource
 from loans.models.payout import PayoutAccountChange
-from loans.models.products import (
-    AmountUnit,
-    DayCount,
-    Product,
-    ProductPurpose,
-    Purpose,
-    RepaymentMethod,
-)
 
 __all__ = [
-    "AmountUnit",
     "ArchivedFile",
-    "Branch",
-    "BranchStaff",
     "ContactRecord",
     "DayClose",
-    "DayCount",
     "Demand",
     "Installment",
     "LedgerEntry",
@@ -37,12 +25,8 @@ __all__ = [
     "PayoutAccountChange",
     "PayoutSource",
     "Prepayment",
-    "Product",
-    "ProductPurpose",
-    "Purpose",
     "ReclosedDay",
     "Refund",
-    "RepaymentMethod",
     "Restructuring",
     "ScheduleVersion",
     "WriteOff",

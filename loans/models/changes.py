@@ -11,12 +11,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.money import MONEY, RATE
+from lending.models import RepaymentMethod
 from loans.models.ledger import Payment
 from loans.models.loans import Loan
-from loans.models.products import RepaymentMethod
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
-RATE = {"max_digits": 9, "decimal_places": 6}
 
 
 class ScheduleVersion(models.Model):

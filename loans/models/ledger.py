@@ -7,10 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.money import MONEY
 from loans.domain.ledger import Component, Kind
 from loans.models.loans import Loan
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
 EXACT = {"max_digits": 30, "decimal_places": 12}  # accumulators rounded only when posted
 
 

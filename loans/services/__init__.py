@@ -1,6 +1,14 @@
-"""Every change to a loan: one function each, atomic, locked, audited (STYLE.md)."""
+"""Every change to a loan: one function each, atomic, locked, audited (STYLE.md).
 
-from loans.services.closing import close_day, close_through, reclose_loan
+The use-cases lock the loan (``loans.guards``), call the ledger engine (``loans.ledger``) and
+audit; they never call each other. Each runs in its own ``durable`` transaction (STYLE.md):
+called inside another transaction it raises instead of committing with the caller's. Not
+durable: the close, which commits each date on its own (``closing``), and the restructuring's
+agenda entry and decision, the committee's steps (the decision runs in ``item_decide``'s lock).
+"""
+
+from loans.ledger.close import reclose_loan
+from loans.services.closing import close_day, close_through
 from loans.services.closure import loan_close, loan_settle, loan_write_off, overpayment_refund
 from loans.services.collection import contact_record, due_reminders_send
 from loans.services.contracts import contract_create, contract_sign

@@ -12,69 +12,22 @@ from django.utils.translation import gettext as _
 from core.audit import audit
 from core.errors import ConflictError, DomainError
 from core.money import to_tiyn
-from core.regulation import regulatory_value
-from loans.domain.dates import add_years
-from loans.domain.ledger import Component, Kind
-from loans.models import (
-    ArchivedFile,
-    LedgerEntry,
-    Loan,
-    LoanSnapshot,
-    PayoutSource,
-    Refund,
-    Restructuring,
-    WriteOff,
-)
+from loans.guards import check_effective_date, lock_loan, require_status
+from loans.ledger.close import bring_loan_up_to
+from loans.ledger.days import SERVICED
+from loans.ledger.payoff import settle_loan
+from loans.ledger.posting import post_refund
+from loans.models import Loan, LoanSnapshot, PayoutSource, Refund, WriteOff
+from loans.payout_targets import payout_account_to_pay
 from loans.selectors import loan_position
-from loans.services.closing import bring_loan_up_to
-from loans.services.contracts import lock_loan
-from loans.services.guards import check_effective_date, require_status
-from loans.services.payout_accounts import payout_account_to_pay
-
-SERVICED = (Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF)
 
 
-def _open_obligations(loan: Loan) -> list[str]:
-    position = loan_position(loan)
-    owed = {
-        _("principal"): position.principal,
-        _("interest"): position.interest,
-        _("penalties and fines"): position.penalty,
-    }
-    return [str(name) for name, value in owed.items() if value != 0]
-
-
-@transaction.atomic
+@transaction.atomic(durable=True)
 def loan_settle(*, loan_id: int, on: date, by) -> Loan:
     """Close a loan whose every obligation is met, archive its credit file; money still held
     for the borrower waits for their refund application (DOMAIN.md §9)."""
     loan = lock_loan(loan_id)
-    require_status(loan, *SERVICED)
-    if open_items := _open_obligations(loan):
-        raise ConflictError(
-            _("The loan still has open obligations: %(items)s.") % {"items": ", ".join(open_items)},
-            field="loan",
-            code="obligations_open",
-        )
-    loan.status, loan.closed_on = Loan.Status.CLOSED, on
-    loan.save(update_fields=["status", "closed_on"])
-    # a change of terms still waiting for the committee has nothing left to change
-    loan.restructurings.filter(
-        status__in=[
-            Restructuring.Status.REQUESTED,
-            Restructuring.Status.ON_AGENDA,
-            Restructuring.Status.APPROVED,
-        ]
-    ).update(status=Restructuring.Status.WITHDRAWN)
-    # Snapshots after the closing day (a backdated payoff) would show a loan that no longer is.
-    LoanSnapshot.objects.filter(loan=loan, on__gt=on).delete()
-    years = int(regulatory_value("credit_file_retention_years", on=on))
-    ArchivedFile.objects.create(
-        loan=loan,
-        archived_on=on,
-        keep_until=add_years(on, years),
-        archived_by=by if getattr(by, "is_authenticated", False) else None,
-    )
+    years = settle_loan(loan, on=on, by=by)
     audit(loan, "loan.closed", by=by, data={"on": on.isoformat(), "kept_years": years})
     return loan
 
@@ -89,7 +42,7 @@ def loan_close(*, loan_id: int, on: date, by, today: date | None = None) -> Loan
     return loan_settle(loan_id=loan_id, on=on, by=by)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def overpayment_refund(
     *,
     loan_id: int,
@@ -140,15 +93,7 @@ def overpayment_refund(
     target = payout_account_to_pay(
         loan, account, field="account", sources=(PayoutSource.BORROWER_FILE,)
     )
-    LedgerEntry.objects.create(
-        loan=loan,
-        value_date=on,
-        kind=Kind.REFUND,
-        component=Component.HELD,
-        amount=amount,
-        reason=_("Refund of an overpayment on the borrower's application"),
-        posted_by=by,
-    )
+    post_refund(loan, on=on, amount=amount, by=by)
     refund = Refund.objects.create(
         loan=loan,
         amount=amount,
@@ -166,7 +111,7 @@ def overpayment_refund(
     return refund
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def loan_write_off(
     *,
     loan_id: int,

@@ -13,14 +13,13 @@ from django.utils.translation import gettext as _
 from core.audit import audit
 from core.errors import DomainError
 from core.money import to_tiyn
+from loans.guards import lock_loan, require_status
 from loans.models import ContactRecord, Installment, Loan
-from loans.services.contracts import lock_loan
-from loans.services.guards import require_status
 
 REMIND_DAYS_BEFORE = 3
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def contact_record(
     *,
     loan_id: int,

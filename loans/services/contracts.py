@@ -13,13 +13,16 @@ from applications.services import lock_application
 from core.audit import audit
 from core.branches import user_branch
 from core.errors import ConflictError, DomainError
+from core.models import Branch
 from core.money import to_tiyn
 from core.payout_accounts import payout_account_checked
-from loans.calculator import calculate
-from loans.domain.errors import InvalidLoanTerms
-from loans.models import Branch, Loan, PayoutSource, Purpose
+from lending.calculator import calculate
+from lending.domain.errors import InvalidLoanTerms
+from lending.models import Purpose
+from loans.guards import check_payout_source, lock_loan
+from loans.ledger.schedules import loan_terms, schedule_store
+from loans.models import Loan
 from loans.selectors import penalty_caps
-from loans.services.schedules import loan_terms, schedule_store
 
 DRAFT_SCHEDULE = 0  # the schedule of the contract, from the planned disbursement date
 
@@ -32,7 +35,7 @@ def _to_individual(application: Application) -> bool:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def contract_create(
     *,
     application_id: int,
@@ -126,15 +129,6 @@ def contract_create(
     return loan
 
 
-def check_payout_source(source: str, *, field: str = "payout_account_source") -> None:
-    if source not in PayoutSource.values:
-        raise DomainError(
-            _("Say where the account was taken from: the borrower's file or the seller's invoice."),
-            field=field,
-            code="invalid" if source else "required",
-        )
-
-
 def _fix_penalty_terms(loan: Loan, application: Application) -> None:
     caps = penalty_caps(on=loan.contract_date, to_individual=_to_individual(application))
     rate = application.product.penalty_rate_daily
@@ -170,12 +164,7 @@ def _refuse_above_cap(loan: Loan) -> None:
         )
 
 
-def lock_loan(loan_id: int) -> Loan:
-    # NO KEY UPDATE: the daily close may insert ledger rows for the loan meanwhile (FK share lock).
-    return Loan.objects.select_for_update(no_key=True).select_related("product").get(pk=loan_id)
-
-
-@transaction.atomic
+@transaction.atomic(durable=True)
 def contract_sign(*, loan_id: int, signed_on: date, by) -> Loan:
     """Both parties signed: from now the terms change only by additional agreement."""
     loan = lock_loan(loan_id)

@@ -14,13 +14,12 @@ from core.audit import audit
 from core.errors import ConflictError, DomainError
 from core.money import to_tiyn
 from core.regulation import regulatory_value
-from loans.domain.ledger import Component, Kind
-from loans.models import Demand, LedgerEntry, Loan, LoanSnapshot
+from loans.guards import check_effective_date, lock_loan, require_status
+from loans.ledger.close import bring_loan_up_to, reclose_loan
+from loans.ledger.payoff import payoff_at
+from loans.ledger.posting import post_misuse_fine
+from loans.models import Demand, Loan, LoanSnapshot
 from loans.selectors import loan_position
-from loans.services.closing import bring_loan_up_to, reclose_loan
-from loans.services.contracts import lock_loan
-from loans.services.guards import check_effective_date, require_status
-from loans.services.prepayment import payoff_at
 
 DEFAULT_DAYS_TO_PAY = 30  # the MFO's usual term in a demand letter; each demand may set its own
 
@@ -41,7 +40,7 @@ def _number(loan: Loan, kind: str) -> str:
     return f"{prefix}-{loan.number}-{loan.demands.count() + 1:02d}"
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def demand_acceleration(
     *, loan_id: int, on: date, by, pay_by: date | None = None, today: date | None = None
 ) -> Demand:
@@ -82,7 +81,7 @@ def demand_acceleration(
     return demand
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def demand_misuse(
     *,
     loan_id: int,
@@ -121,15 +120,7 @@ def demand_misuse(
             code="invalid_amount",
         )
     fine = to_tiyn(misused_amount * regulatory_value("misuse_fine", on=on) / 100)
-    LedgerEntry.objects.create(
-        loan=loan,
-        value_date=on,
-        kind=Kind.FINE,
-        component=Component.PENALTY,
-        amount=fine,
-        reason=_("Fine for misuse of a targeted loan"),
-        posted_by=by,
-    )
+    post_misuse_fine(loan, on=on, fine=fine, by=by)
     reclose_loan(loan_id=loan.pk, since=on)
     demand = Demand.objects.create(
         loan=loan,

@@ -13,14 +13,14 @@ from core.audit import audit
 from core.errors import ConflictError, DomainError, NotPermittedError
 from core.payout_accounts import AccountKind
 from core.roles import Role, has_role
-from loans.calculator import calculate
-from loans.domain.errors import InvalidLoanTerms
-from loans.domain.ledger import Component, Kind
-from loans.models import LedgerEntry, Loan, PayoutSource
-from loans.selectors import last_closed_date
-from loans.services.contracts import lock_loan
-from loans.services.payout_accounts import PayoutTarget, payout_account_to_pay
-from loans.services.schedules import loan_terms, schedule_store
+from lending.calculator import calculate
+from lending.domain.errors import InvalidLoanTerms
+from loans.guards import lock_loan
+from loans.ledger.close import reclose_if_backdated
+from loans.ledger.posting import post_disbursement
+from loans.ledger.schedules import loan_terms, schedule_store
+from loans.models import Loan, PayoutSource
+from loans.payout_targets import PayoutTarget, payout_account_to_pay
 
 DISBURSED_SCHEDULE = 1  # the schedule fixed from the actual disbursement date
 
@@ -30,7 +30,7 @@ def open_period_start(today: date) -> date:
     return today.replace(day=1)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def loan_disburse(
     *,
     loan_id: int,
@@ -45,7 +45,7 @@ def loan_disburse(
     """Pay out a signed loan and fix its schedule from the actual disbursement date.
 
     The money goes to the contract's payout account; ``payee_account``, when given, must be
-    that account or one a second person approved (``loans.services.payout_accounts``).
+    that account or one a second person approved (``loans.payout_targets``).
     """
     if not has_role(by, {Role.ACCOUNTANT}):
         raise NotPermittedError(_("Only an accountant disburses loans."), code="not_accountant")
@@ -83,14 +83,7 @@ def loan_disburse(
     loan.schedule_version = DISBURSED_SCHEDULE
     loan.save()
     schedule_store(loan, calculation.schedule, version=DISBURSED_SCHEDULE)
-    LedgerEntry.objects.create(
-        loan=loan,
-        value_date=on,
-        kind=Kind.DISBURSEMENT,
-        component=Component.PRINCIPAL,
-        amount=loan.amount,
-        posted_by=by,
-    )
+    post_disbursement(loan, on=on, by=by)
     audit(
         loan,
         "loan.disbursed",
@@ -102,18 +95,8 @@ def loan_disburse(
             **target.audit_data(),
         },
     )
-    _reclose_if_backdated(loan, on)
+    reclose_if_backdated(loan, on)
     return loan
-
-
-def _reclose_if_backdated(loan: Loan, value_date: date) -> None:
-    """A posting dated on or before the last closed date re-runs those dates for this loan,
-    in the same transaction, so its snapshots and accruals never show the stale figures."""
-    from loans.services.closing import reclose_loan
-
-    closed = last_closed_date()
-    if closed is not None and value_date <= closed:
-        reclose_loan(loan_id=loan.pk, since=value_date)
 
 
 def _check_value_date(loan: Loan, on: date, today: date) -> None:

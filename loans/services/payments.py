@@ -6,31 +6,17 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.errors import ConflictError, DomainError
-from core.money import ZERO, to_tiyn
-from loans.domain.allocation import Component as Debt
-from loans.domain.allocation import allocate
-from loans.domain.ledger import Component, Kind
-from loans.domain.servicing import debts_due
-from loans.models import Installment, LedgerEntry, Loan, Payment, ScheduleVersion
-from loans.selectors import current_installments, loan_position, schedule_totals
-from loans.services.closing import bring_loan_up_to, reclose_loan
-from loans.services.contracts import lock_loan
-from loans.services.guards import latest_snapshot_date, require_status
-
-# Which ledger component each part of the allocation repays.
-LEDGER_COMPONENT = {
-    Debt.OVERDUE_PRINCIPAL: Component.PRINCIPAL,
-    Debt.CURRENT_PRINCIPAL: Component.PRINCIPAL,
-    Debt.OVERDUE_INTEREST: Component.INTEREST,
-    Debt.CURRENT_INTEREST: Component.INTEREST,
-    Debt.PENALTY: Component.PENALTY,
-}
+from core.money import to_tiyn
+from loans.guards import lock_loan, repeated_payment, require_status
+from loans.ledger.payoff import settle_loan
+from loans.ledger.posting import post_held_on_closed, post_moved_out, post_reversal
+from loans.ledger.repayment import apply_payment, restate_after_reversal
+from loans.models import Loan, Payment, ScheduleVersion
 
 
 def payment_post(
@@ -71,21 +57,10 @@ def payment_post(
             or not Payment.objects.filter(received_by=by, idempotency_key=idempotency_key).exists()
         ):
             raise
-        return _repeat(by, idempotency_key, fingerprint), False
+        return repeated_payment(by, idempotency_key, fingerprint), False
 
 
-def _repeat(by, key: str, fingerprint: str) -> Payment:
-    payment = Payment.objects.get(received_by=by, idempotency_key=key)
-    if fingerprint and payment.request_fingerprint != fingerprint:
-        raise ConflictError(
-            _("This Idempotency-Key was already used for a different payment."),
-            field="idempotency_key",
-            code="idempotency_key_reused",
-        )
-    return payment
-
-
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _post(
     *,
     loan_id,
@@ -104,7 +79,7 @@ def _post(
     if idempotency_key is not None:
         existing = Payment.objects.filter(received_by=by, idempotency_key=idempotency_key)
         if existing.exists():
-            return _repeat(by, idempotency_key, fingerprint), False
+            return repeated_payment(by, idempotency_key, fingerprint), False
     if loan.status not in (Loan.Status.ACTIVE, Loan.Status.WRITTEN_OFF, Loan.Status.CLOSED):
         raise ConflictError(
             _("Payments are taken only on a disbursed loan."), field="loan", code="not_disbursed"
@@ -137,7 +112,7 @@ def _post(
     if loan.status == Loan.Status.CLOSED:
         _move_to_active_contract(loan, payment, by)
     else:
-        apply_payment(loan, payment, by)
+        _apply(loan, payment, by)
     audit(
         loan,
         "loan.payment_posted",
@@ -162,88 +137,22 @@ def _check_input(amount: Decimal, value_date: date, channel: str, today: date) -
         raise DomainError(_("Cash or bank transfer."), field="channel", code="invalid_channel")
 
 
-def apply_payment(loan: Loan, payment: Payment, by) -> list[LedgerEntry]:
-    """Split the money over what is due in the legal order; the rest is held (DOMAIN.md §9).
-
-    Money that covers everything owed on its value date (the payoff quote) is a full
-    prepayment: the loan's schedule ends that day and the contract closes.
-    """
-    from loans.services.closure import loan_settle
-    from loans.services.prepayment import payoff_at, settle_schedule_in_full
-
-    on = payment.value_date
-    bring_loan_up_to(loan_id=loan.pk, through=on)
-    # A payment counts on its value date: dated before days already closed (a transfer that
-    # arrived over the weekend), it is still a payoff if it covered the debt of that date,
-    # unless someone posted on the loan since (then it is held, and the close applies it).
-    if latest_snapshot_date(loan) == on or not _posted_after(loan, on):
-        quote = payoff_at(loan, on)
-        if quote.principal + quote.interest > 0 and payment.amount >= quote.to_pay:
-            settle_schedule_in_full(loan, quote, by=by)
-    entries = allocate_payment(loan, payment, by)
-    reclose_loan(loan_id=loan.pk, since=on)
-    position = loan_position(loan)
-    if loan.status != Loan.Status.CLOSED and not (
-        position.principal or position.interest or position.penalty
-    ):
-        loan_settle(loan_id=loan.pk, on=on, by=by)
-    return entries
-
-
-# What the close posts by itself; anything else is a posting by a person.
-CLOSE_KINDS = (
-    Kind.INTEREST_ACCRUAL,
-    Kind.OVERDUE_INTEREST_ACCRUAL,
-    Kind.PENALTY_ACCRUAL,
-    Kind.HELD_APPLIED,
-)
-
-
-def _posted_after(loan: Loan, on: date) -> bool:
-    return (
-        LedgerEntry.objects.filter(loan=loan, value_date__gt=on)
-        .exclude(kind__in=CLOSE_KINDS)
-        .exists()
-    )
-
-
-def allocate_payment(loan: Loan, payment: Payment, by) -> list[LedgerEntry]:
-    """The payment's ledger entries: the debts due on its value date, then held."""
-    position = loan_position(loan, on=payment.value_date)
-    totals = schedule_totals(loan, on=payment.value_date)
-    split = allocate(payment.amount, debts_due(position, totals))
-    by_component: dict[Component, Decimal] = {}
-    for debt, part in split.parts.items():
-        if part:
-            component = LEDGER_COMPONENT[debt]
-            by_component[component] = by_component.get(component, ZERO) + part
-    if split.unapplied:
-        by_component[Component.HELD] = split.unapplied
-    return LedgerEntry.objects.bulk_create(
-        LedgerEntry(
-            loan=loan,
-            value_date=payment.value_date,
-            kind=Kind.REPAYMENT,
-            component=component,
-            amount=-part,
-            payment=payment,
-            posted_by=by,
+def _apply(loan: Loan, payment: Payment, by) -> None:
+    """The money on the ledger (``loans.ledger.repayment``); a loan it repaid is closed."""
+    if apply_payment(loan, payment, by).repaid:
+        settled = lock_loan(loan.pk)
+        years = settle_loan(settled, on=payment.value_date, by=by)
+        audit(
+            settled,
+            "loan.closed",
+            by=by,
+            data={"on": payment.value_date.isoformat(), "kept_years": years},
         )
-        for component, part in by_component.items()
-    )
 
 
 def _move_to_active_contract(closed: Loan, payment: Payment, by) -> None:
     """Money on a closed contract goes to the borrower's active one (DOMAIN.md §9)."""
-    LedgerEntry.objects.create(
-        loan=closed,
-        value_date=payment.value_date,
-        kind=Kind.REPAYMENT,
-        component=Component.HELD,
-        amount=-payment.amount,
-        payment=payment,
-        posted_by=by,
-    )
+    post_held_on_closed(closed, payment, by)
     active = (
         Loan.objects.select_for_update(no_key=True)
         .filter(borrower_id=closed.borrower_id, status=Loan.Status.ACTIVE)
@@ -252,17 +161,7 @@ def _move_to_active_contract(closed: Loan, payment: Payment, by) -> None:
     )
     if active is None:
         return  # held on the closed contract until the borrower asks for a refund
-    reason = _("Moved from closed contract %(number)s") % {"number": closed.number}
-    LedgerEntry.objects.create(
-        loan=closed,
-        value_date=payment.value_date,
-        kind=Kind.TRANSFER,
-        component=Component.HELD,
-        amount=payment.amount,
-        payment=payment,
-        reason=reason,
-        posted_by=by,
-    )
+    post_moved_out(closed, payment, by)
     moved = Payment.objects.create(
         loan=active,
         amount=payment.amount,
@@ -276,11 +175,11 @@ def _move_to_active_contract(closed: Loan, payment: Payment, by) -> None:
         moved_from=payment,
         received_by=by,
     )
-    apply_payment(active, moved, by)
+    _apply(active, moved, by)
     audit(active, "loan.payment_moved_in", by=by, data={"from": closed.number, "payment": moved.pk})
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def payment_reverse(*, payment_id: int, reason: str, by) -> Payment:
     """Undo a payment posted in error: every entry it made is reversed, never edited.
 
@@ -318,47 +217,10 @@ def payment_reverse(*, payment_id: int, reason: str, by) -> Payment:
             field="payment",
             code="moved",
         )
-    reversed_ = list(payment.entries.filter(reversed_by__isnull=True))
-    reversed_ += list(
-        LedgerEntry.objects.filter(
-            loan=loan,
-            kind=Kind.HELD_APPLIED,
-            value_date__gte=payment.value_date,
-            reversed_by__isnull=True,
-        )
-    )
-    LedgerEntry.objects.bulk_create(
-        LedgerEntry(
-            loan=loan,
-            value_date=entry.value_date,
-            kind=Kind.REVERSAL,
-            component=entry.component,
-            amount=-entry.amount,
-            reverses=entry,
-            payment=entry.payment,
-            reason=reason.strip(),
-            posted_by=by,
-        )
-        for entry in reversed_
-    )
+    post_reversal(loan, payment, reason=reason.strip(), by=by)
     payment.reversed_at, payment.reversed_by = timezone.now(), by
     payment.reversal_reason = reason.strip()
     payment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason"])
-    reclose_loan(loan_id=loan.pk, since=payment.value_date)
-    _restate_installments(loan)
+    restate_after_reversal(loan, since=payment.value_date)
     audit(loan, "loan.payment_reversed", by=by, data={"payment": payment.pk, "reason": reason})
     return payment
-
-
-def _restate_installments(loan: Loan) -> None:
-    """After a reversal an instalment marked paid may be unpaid again (the close only ever
-    moves them forward): state each of the loan's instalments afresh, oldest first."""
-    position = loan_position(loan)
-    today = timezone.localdate()
-    lines = current_installments(loan)
-    paid = Q(cumulative_principal__lte=position.principal_repaid) & Q(
-        cumulative_interest__lte=position.interest_repaid + F("cumulative_interest_waived")
-    )
-    lines.filter(paid).update(status=Installment.Status.PAID)
-    lines.exclude(paid).filter(grace_date__lt=today).update(status=Installment.Status.OVERDUE)
-    lines.exclude(paid).filter(grace_date__gte=today).update(status=Installment.Status.PENDING)

@@ -3,12 +3,10 @@ another one only with a second person's approval (four eyes).
 
 The account is verified once, when it is written down (``core.payout_accounts``): on the
 contract when it is drawn, or on a request to pay elsewhere. The disbursement and the refund
-then call ``payout_account_to_pay`` inside their own transaction, with the loan locked.
+then pay to ``loans.payout_targets.payout_account_to_pay`` inside their own transaction.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,87 +15,19 @@ from django.utils.translation import gettext as _
 from core.audit import audit
 from core.errors import ConflictError, DomainError, NotPermittedError
 from core.payout_accounts import (
-    PayoutAccount,
-    normalise,
     payout_account_checked,
-    stored_account,
 )
 from core.roles import has_role
-from loans.models import Loan, PayoutAccountChange, PayoutSource
+from loans.guards import check_payout_source, lock_loan
+from loans.models import Loan, PayoutAccountChange
 from loans.roles import PAYOUT_ACCOUNT_APPROVE_ROLES, PAYOUT_ACCOUNT_REQUEST_ROLES
-from loans.services.contracts import check_payout_source, lock_loan
 
 # A payout is still to be made: the disbursement of a signed contract, a refund of a closed one.
 PAYOUT_DUE = (Loan.Status.SIGNED, Loan.Status.CLOSED)
 State = PayoutAccountChange.State
 
 
-@dataclass(frozen=True)
-class PayoutTarget:
-    """The account a payout goes to, where it was taken from, and the approval if not the
-    contract's."""
-
-    account: PayoutAccount
-    source: str
-    change: PayoutAccountChange | None
-
-    def audit_data(self) -> dict:
-        return {
-            "account": self.account.value,  # a card only masked: its full number is never kept
-            "account_source": self.source,
-            "account_change": self.change.pk if self.change else None,
-        }
-
-
-def payout_account_to_pay(
-    loan: Loan, given: str, *, field: str, sources: tuple[str, ...] = tuple(PayoutSource.values)
-) -> PayoutTarget:
-    """The account to pay to: the contract's when none is ``given``, else ``given`` if it is the
-    contract's or a second person approved it (that approval is then spent). ``sources``: the
-    documents an account may come from for this payout (a refund goes to the borrower only).
-
-    Call in the payout's transaction with the loan locked; a refusal names ``field``.
-    """
-    if not normalise(given):
-        if loan.payout_account and loan.payout_account_source in sources:
-            return PayoutTarget(
-                stored_account(loan.payout_account), loan.payout_account_source, None
-            )
-        if loan.payout_account:
-            message = _(
-                "The contract's account is the seller's; a refund goes to the borrower: request "
-                "the borrower's account and have a second person approve it."
-            )
-        else:
-            message = _(
-                "The contract names no payout account: request the account and have a second "
-                "person approve it."
-            )
-        raise DomainError(message, field=field, code="no_contract_account")
-    account = payout_account_checked(given, field=field, reference=True)
-    if account.value == loan.payout_account and loan.payout_account_source in sources:
-        return PayoutTarget(account, loan.payout_account_source, None)
-    change = (
-        loan.payout_account_changes.select_for_update()
-        .filter(state=State.APPROVED, account=account.value, source__in=sources)
-        .order_by("decided_at", "id")
-        .first()
-    )
-    if change is None:
-        raise DomainError(
-            _(
-                "This is not the contract's account and no second person approved paying to it: "
-                "request the change of the payout account first."
-            ),
-            field=field,
-            code="account_not_approved",
-        )
-    change.state, change.used_at = State.USED, timezone.now()
-    change.save(update_fields=["state", "used_at"])
-    return PayoutTarget(account, change.source, change)
-
-
-@transaction.atomic
+@transaction.atomic(durable=True)
 def payout_account_change_request(
     *, loan_id: int, account: str, source: str, reason: str, by
 ) -> PayoutAccountChange:
@@ -193,13 +123,13 @@ def _decide(change_id: int, *, by, approve: bool) -> PayoutAccountChange:
     return change
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def payout_account_change_approve(*, change_id: int, by) -> PayoutAccountChange:
     """A second person approves the account: the next payout of the loan may go there, once."""
     return _decide(change_id, by=by, approve=True)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def payout_account_change_reject(*, change_id: int, by) -> PayoutAccountChange:
     """A second person refuses the account; the loan is paid to the contract's."""
     return _decide(change_id, by=by, approve=False)

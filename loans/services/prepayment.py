@@ -20,74 +20,25 @@ from core.audit import audit
 from core.errors import ConflictError, DomainError
 from core.money import ZERO, to_tiyn
 from core.regulation import regulatory_value
+from lending.domain.gesv import gesv_after_change
 from loans.domain.allocation import Component as Debt
-from loans.domain.daycount import DayCount, days_between
-from loans.domain.gesv import gesv_after_change
-from loans.domain.prepayment import (
-    PayoffQuote,
-    payoff_quote,
-    rebuild_after_prepayment,
-)
-from loans.domain.prepayment import (
-    Prepayment as Rebuilt,
-)
-from loans.domain.schedule import Installment as Line
+from loans.domain.prepayment import PayoffQuote, rebuild_after_prepayment
+from loans.domain.prepayment import Prepayment as Rebuilt
 from loans.domain.servicing import Position, ScheduleTotals, debts_due
-from loans.models import Loan, LoanSnapshot, Payment, Prepayment, ScheduleVersion
-from loans.selectors import current_installments, loan_position, schedule_totals
-from loans.services.closing import (
-    bring_loan_up_to,
-    close_read,
-    reclose_loan,
-    simulate_loan_through,
+from loans.guards import (
+    check_effective_date,
+    latest_snapshot_date,
+    lock_loan,
+    repeated_payment,
+    require_status,
 )
-from loans.services.contracts import lock_loan
-from loans.services.guards import check_effective_date, latest_snapshot_date, require_status
-from loans.services.schedules import current_schedule, version_store
-
-
-def payoff_at(loan: Loan, on: date) -> PayoffQuote:
-    """What closes the loan on ``on``, the loan's days being closed through ``on``."""
-    return payoff_from(
-        loan,
-        on,
-        loan_position(loan, on=on),
-        schedule_totals(loan, on=on),
-        loan.snapshots.filter(on=on).first(),
-    )
-
-
-def payoff_from(
-    loan: Loan,
-    on: date,
-    position: Position,
-    totals: ScheduleTotals,
-    snapshot: LoanSnapshot | None,
-) -> PayoffQuote:
-    """What closes the loan on ``on`` given its figures at the end of that day: read from the
-    closed days (``payoff_at``) or simulated (``payoff_quote_on``); ``snapshot``: the close's
-    snapshot of ``on``."""
-    due = debts_due(position, totals)
-    principal_due = due[Debt.OVERDUE_PRINCIPAL] + due[Debt.CURRENT_PRINCIPAL]
-    return payoff_quote(
-        on=on,
-        principal_outstanding=max(ZERO, position.principal) - principal_due,
-        interest_from=totals.last_due_date or loan.disbursed_on,
-        annual_rate=loan.annual_rate,
-        day_count=DayCount(loan.day_count),
-        overdue=sum(due.values(), ZERO) - due[Debt.PENALTY],
-        penalties=due[Debt.PENALTY],
-        held=max(ZERO, position.held),
-        stopped_days=_stopped_days(snapshot, on),
-    )
-
-
-def _stopped_days(snapshot: LoanSnapshot | None, on: date) -> int:
-    """Days since the last due date on which no interest accrued (the full stop, §12)."""
-    if snapshot is None or snapshot.on != on:
-        return 0
-    return snapshot.period_stopped_days or 0
-
+from loans.ledger.close import bring_loan_up_to
+from loans.ledger.payoff import payoff_from
+from loans.ledger.repayment import apply_prepayment, schedule_prepaid_partly
+from loans.ledger.schedules import current_schedule
+from loans.ledger.simulate import close_read, simulate_loan_through
+from loans.models import Loan, Payment, Prepayment
+from loans.selectors import loan_position, schedule_totals
 
 # How far ahead a payoff quote may be dated.
 QUOTE_HORIZON_DAYS = 366
@@ -121,42 +72,6 @@ def payoff_quote_on(*, loan_id: int, on: date) -> PayoffQuote:
             )
         simulated = simulate_loan_through(loan_id=loan.pk, through=on)
     return payoff_from(loan, on, simulated.position, simulated.totals, simulated.snapshot)
-
-
-def settle_schedule_in_full(loan: Loan, quote: PayoffQuote, *, by) -> ScheduleVersion:
-    """The payoff becomes the schedule's last line, due on the quote's date; the loan is
-    re-closed for that day so the interest to the day is charged and the money meets it."""
-    on = quote.on
-    kept = list(current_installments(loan).filter(due_date__lte=on))
-    # the interest to the day before the full stop's waiver: the close waives it again, alike
-    line = _line_due_on(loan, on, quote.principal, quote.interest + quote.interest_waived)
-    version = version_store(
-        loan,
-        reason=ScheduleVersion.Reason.FULL_PREPAYMENT,
-        effective_on=on,
-        kept=kept,
-        settled=[line],
-        by=by,
-    )
-    # the day itself only: the money is allocated next, then every later day is re-run with it
-    reclose_loan(loan_id=loan.pk, since=on, through=on)
-    return version
-
-
-def _line_due_on(loan: Loan, on: date, principal: Decimal, interest: Decimal) -> Line:
-    previous = loan.installments.filter(version=loan.schedule_version, due_date__lte=on)
-    last = previous.order_by("-number").first()
-    since = last.due_date if last else loan.disbursed_on
-    balance = (last.balance if last else loan.amount) - principal
-    return Line(
-        number=0,
-        due_date=on,
-        days=days_between(since, on, DayCount(loan.day_count)),
-        principal=principal,
-        interest=interest,
-        total=principal + interest,
-        balance=balance,
-    )
 
 
 @dataclass(frozen=True)
@@ -238,15 +153,13 @@ def prepayment_post(**request) -> tuple[Prepayment, bool]:
     With an ``idempotency_key`` a repeat returns the first prepayment (``False``), also when
     the two requests raced and the other one committed first.
     """
-    from loans.services.payments import _repeat
-
     try:
         return _prepayment_post(**request)
     except IntegrityError:
         key, by = request.get("idempotency_key"), request["by"]
         if key is None or not Payment.objects.filter(received_by=by, idempotency_key=key).exists():
             raise
-        payment = _repeat(by, key, request.get("fingerprint", ""))
+        payment = repeated_payment(by, key, request.get("fingerprint", ""))
         if not hasattr(payment, "prepayment"):
             raise ConflictError(
                 _("This Idempotency-Key was already used for a different payment."),
@@ -256,7 +169,7 @@ def prepayment_post(**request) -> tuple[Prepayment, bool]:
         return payment.prepayment, False
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _prepayment_post(
     *,
     loan_id: int,
@@ -276,8 +189,6 @@ def _prepayment_post(
     """Post a partial prepayment on the borrower's application: the money pays what is due,
     then the interest accrued to ``on``, then principal; the rest of the schedule is rebuilt
     (shorter term or smaller payment) and the recalculated GESV kept with the new version."""
-    from loans.services.payments import _repeat, allocate_payment
-
     today = today or timezone.localdate()
     _check_request(amount, mode)
     if to_tiyn(amount) != amount:
@@ -291,7 +202,7 @@ def _prepayment_post(
         idempotency_key is not None
         and Payment.objects.filter(received_by=by, idempotency_key=idempotency_key).exists()
     ):
-        payment = _repeat(by, idempotency_key, fingerprint)
+        payment = repeated_payment(by, idempotency_key, fingerprint)
         if not hasattr(payment, "prepayment"):
             raise ConflictError(
                 _("This Idempotency-Key was already used for a different payment."),
@@ -309,19 +220,8 @@ def _prepayment_post(
         )
     bring_loan_up_to(loan_id=loan.pk, through=on)
     plan = _plan(loan, amount, on, mode, loan_position(loan), schedule_totals(loan, on=on))
-    kept = list(current_installments(loan).filter(due_date__lte=on))
     rebuilt = plan.rebuilt
-    line = _line_due_on(loan, on, rebuilt.principal_paid, rebuilt.interest_paid)
-    version = version_store(
-        loan,
-        reason=ScheduleVersion.Reason.PARTIAL_PREPAYMENT,
-        effective_on=on,
-        kept=kept,
-        settled=[line],
-        schedule=rebuilt.schedule,
-        gesv=plan.gesv,
-        by=by,
-    )
+    version = schedule_prepaid_partly(loan, on=on, rebuilt=rebuilt, gesv=plan.gesv, by=by)
     payment = Payment.objects.create(
         loan=loan,
         amount=amount,
@@ -333,9 +233,7 @@ def _prepayment_post(
         request_fingerprint=fingerprint,
         received_by=by,
     )
-    reclose_loan(loan_id=loan.pk, since=on)  # charges the interest to the day
-    allocate_payment(loan, payment, by)
-    reclose_loan(loan_id=loan.pk, since=on)
+    apply_prepayment(loan, payment, by)
     prepayment = Prepayment.objects.create(
         loan=loan,
         application_number=application_number,

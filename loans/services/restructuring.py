@@ -15,26 +15,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.agenda import agenda_item_add, lock_meeting
 from core.audit import audit
 from core.errors import ConflictError, DomainError
+from lending.domain.dates import add_months
+from lending.domain.daycount import DayCount
+from lending.domain.gesv import gesv_after_change
+from lending.domain.interest import accrued_interest
+from lending.domain.schedule import Method, Schedule, due_dates, schedule_over
 from loans.domain.allocation import Component as Debt
-from loans.domain.dates import add_months
-from loans.domain.daycount import DayCount
-from loans.domain.gesv import gesv_after_change
-from loans.domain.interest import accrued_interest
-from loans.domain.schedule import Method, Schedule, due_dates, schedule_over
 from loans.domain.servicing import Position, ScheduleTotals, debts_due
+from loans.guards import check_effective_date, lock_loan, require_status
+from loans.ledger.close import bring_loan_up_to, reclose_loan
+from loans.ledger.schedules import version_store
+from loans.ledger.simulate import close_read, simulate_loan_through
 from loans.models import Loan, Restructuring, ScheduleVersion
 from loans.selectors import current_installments, loan_position, schedule_totals
-from loans.services.closing import (
-    bring_loan_up_to,
-    close_read,
-    reclose_loan,
-    simulate_loan_through,
-)
-from loans.services.contracts import lock_loan
-from loans.services.guards import check_effective_date, require_status
-from loans.services.schedules import version_store
 
 CHANGEABLE_METHODS = (Method.ANNUITY, Method.DIFFERENTIATED, Method.INTEREST_ONLY)
 
@@ -171,7 +167,7 @@ def restructuring_preview(
         return _plan(request.loan, request, on, simulated.position, simulated.totals)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def restructuring_request(
     *,
     loan_id: int,
@@ -219,13 +215,11 @@ def restructuring_request(
     return request
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def restructuring_agenda_add(*, meeting_id: int, restructuring_id: int, by):
-    """Put the request on an open meeting's agenda with the terms to vote on."""
-    from applications.committee import _lock_meeting
-    from applications.models import AgendaItem
-
-    meeting = _lock_meeting(meeting_id)
+    """Put the request on an open meeting's agenda with the terms to vote on (the committee's
+    agenda API, ``applications.agenda``; the item is of the subject ``loans.committee``)."""
+    meeting = lock_meeting(meeting_id)
     request = Restructuring.objects.select_for_update().get(pk=restructuring_id)
     if request.status != Restructuring.Status.REQUESTED:
         raise ConflictError(
@@ -236,11 +230,9 @@ def restructuring_agenda_add(*, meeting_id: int, restructuring_id: int, by):
     loan = request.loan
     require_status(loan, Loan.Status.ACTIVE)
     rate, term, method, grace = _new_terms(loan, request)
-    item = AgendaItem.objects.create(
+    item = agenda_item_add(
         meeting=meeting,
         application=loan.application,
-        restructuring=request,
-        position=meeting.items.count() + 1,
         amount=loan_position(loan).principal,
         term_months=term
         or current_installments(loan).filter(due_date__gte=meeting.held_on).count()
@@ -248,6 +240,7 @@ def restructuring_agenda_add(*, meeting_id: int, restructuring_id: int, by):
         rate=rate,
         method=method.value,
         grace_months=grace,
+        restructuring=request,
     )
     request.status = Restructuring.Status.ON_AGENDA
     request.save(update_fields=["status"])
@@ -256,7 +249,8 @@ def restructuring_agenda_add(*, meeting_id: int, restructuring_id: int, by):
 
 
 def restructuring_decide(*, item, counts: dict[str, int], approved: bool, by, comment: str):
-    """Record the committee's vote on a request (called by ``item_decide``, in its lock)."""
+    """Record the committee's vote on a request: the ``decide`` of the restructuring subject
+    (``loans.committee``), called by ``applications.committee.item_decide`` in its lock."""
     request = Restructuring.objects.select_for_update().get(pk=item.restructuring_id)
     if not approved and not comment.strip():
         raise DomainError(
@@ -273,7 +267,7 @@ def restructuring_decide(*, item, counts: dict[str, int], approved: bool, by, co
     return request
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def restructuring_apply(
     *, restructuring_id: int, on: date, by, today: date | None = None
 ) -> Restructuring:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from applications.api.serializers import choice_code
+from core.api.fields import choice_code
 from prudential.models import (
     ActionPlan,
     Alert,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
-from loans.domain.dates import add_months
+from lending.domain.dates import add_months
 
 
 class Calendar(Protocol):

@@ -9,7 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+from core.money import MONEY
+
 SHARE = {"max_digits": 12, "decimal_places": 8}  # percent, unrounded to 8 places
 
 

@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+from core.money import MONEY
+
 # A ratio at 8 places; wide enough for liabilities over a capital of one tiyn.
 RATIO = {"max_digits": 28, "decimal_places": 8}
 

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 from rest_framework.authtoken.models import Token
 
 from applications.models import Applicant, Application
@@ -27,6 +27,7 @@ from core.models import AuditEvent
 from core.roles import Role
 from loans.models import Loan, Restructuring
 from prudential.models import ActionPlan, Alert, K1Run, ReturnNotice
+from tests.transactions import rolled_back
 
 # Which table a path's ``{id}`` names, by the path's prefix (the longest prefix wins).
 ID_SOURCES = {
@@ -122,16 +123,16 @@ def _build_world() -> FuzzWorld:
 
 @pytest.fixture(scope="module")
 def fuzz_world(django_db_setup, django_db_blocker):
-    """The demo data and the users, in a transaction rolled back after the module."""
+    """The demo data and the users, in a transaction rolled back after the module (one the
+    durable loan services may run in: ``tests.transactions``)."""
+    outer = rolled_back()
     with django_db_blocker.unblock():
-        outer = transaction.atomic()
         outer.__enter__()
         world = _build_world()
     try:
         yield world
     finally:
         with django_db_blocker.unblock():
-            transaction.set_rollback(True)
             outer.__exit__(None, None, None)
 
 

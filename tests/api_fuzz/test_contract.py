@@ -25,7 +25,6 @@ import re
 import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.urls import resolve
 from drf_spectacular.views import SpectacularAPIView
 from hypothesis import HealthCheck, settings
@@ -42,6 +41,7 @@ from schemathesis.specs.openapi.checks import (
 
 from core.roles import Role
 from mfo.wsgi import application
+from tests.transactions import rolled_back
 
 SCHEMA_PATH = "/api/schema/"
 # The suite's budget; `API_FUZZ_EXAMPLES=50 API_FUZZ_COVERAGE=1 pytest tests/api_fuzz -n 2`
@@ -235,11 +235,8 @@ def test_api_contract(case, role, fuzz_world, wsgi_in_test_transaction, db):
         case.path_parameters = fuzz_world.real_path_parameters(
             role, case.path, case.path_parameters
         )
-    with transaction.atomic():
-        try:
-            case.call_and_validate(headers=fuzz_world.headers(role), checks=CHECKS)
-        finally:
-            transaction.set_rollback(True)
+    with rolled_back():
+        case.call_and_validate(headers=fuzz_world.headers(role), checks=CHECKS)
 
 
 # A role the operation refuses answers 403 before reading anything: one request shows it
@@ -260,11 +257,8 @@ def test_role_without_access_is_refused(label, role, fuzz_world, wsgi_in_test_tr
         path_parameters=fuzz_world.first_path_parameters(path, operation.path_parameters),
         **kwargs,
     )
-    with transaction.atomic():
-        try:
-            response = case.call_and_validate(headers=fuzz_world.headers(role), checks=CHECKS)
-        finally:
-            transaction.set_rollback(True)
+    with rolled_back():
+        response = case.call_and_validate(headers=fuzz_world.headers(role), checks=CHECKS)
     assert response.status_code == 403, response.text
 
 

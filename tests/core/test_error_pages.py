@@ -10,7 +10,7 @@ from django.urls import path
 from core.errors import ConflictError
 from core.permissions import role_required
 from core.roles import Role
-from loans.domain.dates import add_months
+from lending.domain.dates import add_months
 from mfo.urls import urlpatterns as project_urls
 
 pytestmark = pytest.mark.django_db

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from core import navigation
-from core.navigation import NavItem, navigation_for
 from core.roles import Role
+from shell import navigation
+from shell.navigation import NavItem, navigation_for
 
 pytestmark = pytest.mark.django_db
 

@@ -44,11 +44,12 @@ from playwright.sync_api import Page, expect
 from applications.demo import seed_required_documents
 from applications.models import Application, ApplicationDocument, Conclusion, Decision, Stage
 from collateral.models import CollateralItem
-from core.demo import seed_products
 from core.roles import Role
-from loans.models import Loan, LoanSnapshot, Product
+from lending.models import Product
+from loans.models import Loan, LoanSnapshot
 from loans.selectors import current_installments
 from loans.tasks import close_day_task
+from shell.demo import seed_products
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

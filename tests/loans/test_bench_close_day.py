@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.db.models import Q, Sum
 
 from loans.models import Installment, LedgerEntry, Loan, LoanSnapshot
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "close_day.py"
 ON = date(2026, 3, 2)
 LOANS = 200
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_close_day", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules[spec.name]
+    """The runner (bench/close_day.py) and the portfolio seed it times (bench/seed/)."""
+    from bench import close_day
+    from bench.seed import history, portfolio, terms
+
+    return SimpleNamespace(
+        seed=portfolio.seed,
+        TERM=terms.TERM,
+        Portfolio=terms.Portfolio,
+        Replay=history.Replay,
+        on_time_history=history.on_time_history,
+        run_closes=close_day.run_closes,
+    )
 
 
 def _ledger(on: date) -> dict[int, dict[str, Decimal]]:

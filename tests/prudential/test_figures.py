@@ -18,11 +18,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from applications.models import Applicant, Application, DebtBurdenAssessment, RefusalGround, Stage
-from core.models import AuditEvent
+from core.models import AuditEvent, Branch
 from core.money import ZERO
 from core.roles import Role
 from loans.domain.servicing import Bucket
-from loans.models import Branch, DayClose, Loan, LoanSnapshot, Payment, WriteOff
+from loans.models import DayClose, Loan, LoanSnapshot, Payment, WriteOff
 from prudential import figures
 from prudential.domain.provisions import Stage as ProvisionStage
 from prudential.models import RiskSettings

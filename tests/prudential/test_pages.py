@@ -16,9 +16,10 @@ from core.models import AuditEvent
 from core.roles import Role
 from loans import services as loan_services
 from loans.models import DayClose, LoanSnapshot
-from prudential import services, views
+from prudential import services
 from prudential.models import ActionPlan, Alert, K1Run, Measure, ReturnNotice, RiskSettings
 from prudential.tasks import k1_nightly_task, k1_run_task
+from prudential.views import k1 as views
 from tests.prudential.snapshots import SNAPSHOT_ZEROS
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 Two branches, north and south, each with a borrower, an application with its received
 documents, collateral, a guarantee, a late loan with a payment, a demand and a change of terms.
-The sweeps run over the URL table itself (``core.branches.ROUTES``) so that every page and
+The sweeps run over the URL table itself (``shell.branches.ROUTES``) so that every page and
 endpoint that opens a file by its id is covered, not only the ones a test names.
 """
 
@@ -21,18 +21,13 @@ from applications import services as application_services
 from applications.identity import applicant_identity_correction_request
 from applications.models import Applicant, Application, ApplicationDocument, IdentityCorrection
 from collateral.models import CollateralItem, Guarantee, PledgeAgreement, Pledgor
-from core.branches import ROUTES, UNSCOPED, user_branch, visible_loans
+from core.branches import user_branch
+from core.models import Branch, BranchStaff
 from core.roles import Role
 from loans import services as loan_services
-from loans.models import (
-    Branch,
-    BranchStaff,
-    Demand,
-    Loan,
-    Payment,
-    PayoutAccountChange,
-    Restructuring,
-)
+from loans.branches import visible_loans
+from loans.models import Demand, Loan, Payment, PayoutAccountChange, Restructuring
+from shell.branches import ROUTES, UNSCOPED
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,9 @@ from rest_framework.test import APIClient
 from applications import services
 from applications.models import Applicant, Application, IdentityCorrection
 from collateral.models import CollateralItem, Guarantee, Pledgor
-from core.models import AuditEvent
+from core.models import AuditEvent, Branch, BranchStaff
 from core.roles import Role
-from loans.models import Branch, BranchStaff, Loan
+from loans.models import Loan
 
 # the capture of every log record, and of what the production handler writes
 from tests.security.test_no_personal_data_in_logs import every_log_at_debug  # noqa: F401

@@ -11,9 +11,8 @@ from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
 from core.branches import ALL_BRANCHES_GROUP, sees_every_branch, user_branch
-from core.models import AuditEvent
+from core.models import AuditEvent, Branch, BranchStaff
 from core.roles import Role
-from loans.models import Branch, BranchStaff
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,9 @@ from django.utils import timezone
 from core.errors import ConflictError
 from core.roles import Role
 from loans import services
+from loans.ledger import payoff as prepayment
+from loans.ledger.close import CLOSE_LOCK
 from loans.models import Payment
-from loans.services import prepayment
-from loans.services.closing import CLOSE_LOCK
 
 # Only a guard against a test that hangs: no assertion depends on how long anything took.
 GUARD_SECONDS = 30

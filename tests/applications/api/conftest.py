@@ -10,10 +10,10 @@ from django.utils import timezone
 from applications import committee, services
 from applications.demo import seed_required_documents
 from applications.models import Conclusion, Stage
-from core.demo import seed_products
 from core.identifiers import check_digit
 from core.roles import Role
-from loans.models import Product
+from lending.models import Product
+from shell.demo import seed_products
 
 APPLICANTS = "/api/v1/applicants/"
 APPLICATIONS = "/api/v1/applications/"

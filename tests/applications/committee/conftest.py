@@ -9,9 +9,9 @@ from django.utils import timezone
 from applications import committee, services
 from applications.demo import seed_required_documents
 from applications.models import Conclusion, Stage
-from core.demo import seed_products
 from core.roles import Role
-from loans.models import Product
+from lending.models import Product
+from shell.demo import seed_products
 
 APPLICANT_NAME = "ИП Сейтқали Нұрлан"
 

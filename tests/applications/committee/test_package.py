@@ -8,8 +8,8 @@ from django.utils import formats, timezone
 
 from applications import committee
 from core.models import AuditEvent
-from loans.calculator import calculate
-from loans.domain.schedule import LoanTerms
+from lending.calculator import calculate
+from lending.domain.schedule import LoanTerms
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ from applications import services
 from applications.demo import seed_required_documents
 from applications.errors import TransitionNotAllowed
 from applications.models import Stage
-from core.demo import seed_products
 from core.models import AuditEvent
 from core.roles import Role
-from loans.models import Product
+from lending.models import Product
+from shell.demo import seed_products
 
 
 @pytest.mark.django_db(transaction=True)

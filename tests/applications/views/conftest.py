@@ -9,10 +9,10 @@ from django.urls import reverse
 from applications import committee, services
 from applications.demo import seed_required_documents
 from applications.models import Applicant, Application, Conclusion, Stage
-from core.demo import seed_products
 from core.identifiers import check_digit
 from core.roles import Role
-from loans.models import Product
+from lending.models import Product
+from shell.demo import seed_products
 
 IIN = "900101300017"  # born 1990-01-01, male
 IIN_2 = "850512400708"  # born 1985-05-12, female

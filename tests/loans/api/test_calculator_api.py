@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from core.demo import seed_products
 from core.roles import Role
-from loans.models import Product
+from lending.models import Product
+from shell.demo import seed_products
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Branch
 from core.roles import Role
-from loans.models import Branch, Loan
+from loans.models import Loan
 
 pytestmark = pytest.mark.django_db
 

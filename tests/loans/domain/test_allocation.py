@@ -13,7 +13,7 @@ from loans.domain.allocation import (
     InvalidAllocationInput,
     allocate,
 )
-from tests.loans.domain.strategies import money
+from tests.lending.domain.strategies import money
 
 D = Decimal
 C = Component

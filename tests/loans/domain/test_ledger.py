@@ -23,7 +23,7 @@ from loans.domain.ledger import (
     reconcile,
     totals_by_component,
 )
-from tests.loans.domain.strategies import dates, money
+from tests.lending.domain.strategies import dates, money
 
 D = Decimal
 C, K = Component, Kind

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.money import ZERO
-from loans.domain.daycount import DayCount
+from lending.domain.daycount import DayCount
 from loans.domain.prepayment import payoff_quote
 from loans.domain.servicing import (
     AccrualTerms,

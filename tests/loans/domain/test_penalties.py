@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from loans.domain.errors import InvalidPenaltyInput
 from loans.domain.penalties import NO_CAPS, OverdueItem, PenaltyCaps, penalty_owed
-from tests.loans.domain.strategies import PROPERTY, dates, money
+from tests.lending.domain.strategies import PROPERTY, dates, money
 
 D = Decimal
 HOLIDAYS = {date(2024, 3, 8), date(2024, 3, 21), date(2024, 3, 22)}  # Women's Day, Nauryz

@@ -8,7 +8,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from core.money import ZERO, to_tiyn
-from loans.domain.daycount import DayCount
+from lending.domain.daycount import DayCount
+from lending.domain.schedule import LoanTerms, Method, build_schedule
 from loans.domain.errors import InvalidPrepayment
 from loans.domain.prepayment import (
     PrepaymentMode,
@@ -16,8 +17,7 @@ from loans.domain.prepayment import (
     payoff_quote_for_schedule,
     rebuild_after_prepayment,
 )
-from loans.domain.schedule import LoanTerms, Method, build_schedule
-from tests.loans.domain.strategies import PROPERTY, loan_terms
+from tests.lending.domain.strategies import PROPERTY, loan_terms
 
 D = Decimal
 

@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.money import ZERO, to_tiyn
+from lending.domain.dates import add_years
+from lending.domain.daycount import DayCount, days_between, year_basis
 from loans.domain.allocation import Component as Debt
-from loans.domain.dates import add_years
-from loans.domain.daycount import DayCount, days_between, year_basis
 from loans.domain.servicing import (
     Accruals,
     AccrualTerms,
@@ -33,7 +33,7 @@ from loans.domain.servicing import (
     oldest_late,
     schedule_progress,
 )
-from tests.loans.domain.strategies import dates, day_counts, money, rates
+from tests.lending.domain.strategies import dates, day_counts, money, rates
 
 D = Decimal
 ONE_DAY = timedelta(days=1)

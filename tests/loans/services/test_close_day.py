@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Sum
 
 from core.money import to_tiyn
@@ -14,6 +13,7 @@ from loans.models import ContactRecord, DayClose, Installment, LedgerEntry, Loan
 from loans.selectors import current_installments, loan_position
 from loans.tasks import close_day_task, due_reminders_task
 from tests.loans.services.conftest import close_through
+from tests.transactions import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_running_a_date_twice_changes_nothing(active_loan):
 
 
 def _scenario(active_loan, pay, *, day_by_day: bool) -> tuple:
-    with transaction.atomic():
+    with rolled_back():
         loan = active_loan(on=ON)
         first, second, third = list(current_installments(loan))[:3]
         payments = [
@@ -68,7 +68,6 @@ def _scenario(active_loan, pay, *, day_by_day: bool) -> tuple:
         else:
             services.close_day(on=date(2026, 7, 31))  # catches every date up at once
         state = _state(loan)
-        transaction.set_rollback(True)
     return state
 
 

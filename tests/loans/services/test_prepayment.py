@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 
 from core.errors import DomainError
+from lending.domain.gesv import gesv_after_change
 from loans import services
-from loans.domain.gesv import gesv_after_change
+from loans.ledger.schedules import current_schedule
 from loans.models import Installment, LedgerEntry, Loan, LoanSnapshot, Payment, ScheduleVersion
 from loans.selectors import current_installments, loan_position
-from loans.services.schedules import current_schedule
 from tests.loans.services.conftest import close_through
 
 ON = date(2026, 3, 2)
@@ -231,7 +231,7 @@ def test_a_quote_does_not_wait_for_a_running_daily_close(active_loan):
     from django.db import connection
 
     from core.errors import ConflictError
-    from loans.services.closing import CLOSE_LOCK
+    from loans.ledger.close import CLOSE_LOCK
 
     loan = active_loan(on=ON)
     settings = connection.settings_dict

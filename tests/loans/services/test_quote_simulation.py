@@ -16,11 +16,14 @@ from applications import committee
 from core.money import to_tiyn
 from core.roles import Role
 from loans import services
+from loans.guards import latest_snapshot_date
+from loans.ledger.close import bring_loan_up_to
+from loans.ledger.payoff import payoff_at
+from loans.ledger.simulate import simulate_loan_through
 from loans.models import LedgerEntry, Loan, LoanSnapshot
 from loans.selectors import current_installments, loan_position, schedule_totals
-from loans.services.closing import bring_loan_up_to, simulate_loan_through
-from loans.services.guards import latest_snapshot_date
-from loans.services.prepayment import QUOTE_HORIZON_DAYS, payoff_at
+from loans.services.prepayment import QUOTE_HORIZON_DAYS
+from tests.transactions import rolled_back
 
 ON = date(2026, 3, 2)
 D = Decimal
@@ -76,7 +79,7 @@ def test_the_quote_equals_closing_every_day_to_its_date(
 ):
     today = timezone.localdate()
     horizon = today + timedelta(days=QUOTE_HORIZON_DAYS)
-    with transaction.atomic():  # each example on its own loan, undone after
+    with rolled_back():  # each example on its own loan, undone after
         loan = active_loan(on=today - timedelta(days=disbursed_ago), amount=amount, term=term)
         paid_on = loan.disbursed_on
         for line, (late, share) in zip(current_installments(loan), payments, strict=False):
@@ -86,7 +89,6 @@ def test_the_quote_equals_closing_every_day_to_its_date(
         if loan.status == Loan.Status.ACTIVE:
             start = latest_snapshot_date(loan) or loan.disbursed_on
             _both(loan, *[min(start + timedelta(days=days), horizon) for days in ahead])
-        transaction.set_rollback(True)
 
 
 def test_a_quote_across_a_due_date(active_loan):

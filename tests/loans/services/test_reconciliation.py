@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 from loans import services
 from loans.models import LedgerEntry, LoanSnapshot
 from loans.selectors import loan_position
+from tests.transactions import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def loan(active_loan):
 )
 @given(payments=payments)
 def test_ledger_snapshots_and_money_received_reconcile(loan, accountant, payments):
-    with transaction.atomic():
+    with rolled_back():
         for offset, amount in sorted(payments):
             services.payment_post(
                 loan_id=loan.pk,
@@ -77,4 +77,3 @@ def test_ledger_snapshots_and_money_received_reconcile(loan, accountant, payment
             + (charged_penalty - position.penalty)
         )
         assert settled + position.held == received
-        transaction.set_rollback(True)

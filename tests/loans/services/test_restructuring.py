@@ -11,11 +11,11 @@ from django.utils import timezone
 from applications import committee
 from core.errors import ConflictError, DomainError
 from core.roles import Role
+from lending.domain.gesv import gesv_after_change
 from loans import services
-from loans.domain.gesv import gesv_after_change
+from loans.ledger.schedules import current_schedule
 from loans.models import Installment, Loan, LoanSnapshot, Restructuring, ScheduleVersion
 from loans.selectors import current_installments, loan_position
-from loans.services.schedules import current_schedule
 
 ON = date(2026, 3, 2)
 FIRST_DUE = date(2026, 4, 2)

@@ -11,9 +11,9 @@ from django.utils import timezone
 from applications import committee
 from core.errors import ConflictError
 from core.roles import Role
+from lending.domain.daycount import DayCount
+from lending.domain.interest import accrued_interest
 from loans import services
-from loans.domain.daycount import DayCount
-from loans.domain.interest import accrued_interest
 from loans.models import Loan, LoanSnapshot, Payment
 from loans.selectors import current_installments, loan_position
 from tests.loans.services.conftest import close_through

@@ -13,9 +13,10 @@ from django.utils import timezone
 from collateral.models import Appraisal, CollateralItem, PledgeAgreement, Pledgor
 from core.models import AuditEvent
 from core.roles import Role
+from lending.models import Product
 from loans import portfolio_views, services
 from loans.domain.ledger import Component, Kind
-from loans.models import Installment, LedgerEntry, Loan, Product
+from loans.models import Installment, LedgerEntry, Loan
 from loans.portfolio_views import LoanAction, url_or_blank
 
 pytestmark = pytest.mark.django_db

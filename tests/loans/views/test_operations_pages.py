@@ -9,9 +9,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Branch
 from core.roles import Role
 from loans import services
-from loans.models import Branch, Installment, LedgerEntry, Loan, Payment
+from loans.models import Installment, LedgerEntry, Loan, Payment
 
 pytestmark = pytest.mark.django_db
 
